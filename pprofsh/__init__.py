@@ -1,0 +1,1 @@
+"""pprofsh: go tool pprof as a Python program."""

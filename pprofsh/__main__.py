@@ -1,0 +1,5 @@
+import sys
+
+from pprofsh.cli import main
+
+sys.exit(main())
