@@ -1,0 +1,270 @@
+"""Merging profiles the way pprof's profile.Merge does.
+
+`go tool pprof` passes every loaded profile through Merge, even a single one:
+samples with equal stacks and labels are combined, all-zero samples dropped,
+and ids renumbered in order of first use. Reports (traces, raw) show that
+order, so pprofsh reproduces it exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pprofsh.errors import ProfileError
+from pprofsh.profile.model import Function, Line, Location, Mapping, Profile, Sample, ValueType
+
+
+def _vt(v: ValueType | None) -> str:
+    if v is None:
+        return "<nil>"
+    return "{" + f"{v.type} {v.unit}" + "}"
+
+
+def _vts(vs: list[ValueType]) -> str:
+    return "[" + " ".join(_vt(v) for v in vs) + "]"
+
+
+def compatible(a: Profile, b: Profile) -> str:
+    """'' when b can be merged into a, else Go's error text."""
+    pa, pb = a.period_type or ValueType("", ""), b.period_type or ValueType("", "")
+    if (pa.type, pa.unit) != (pb.type, pb.unit):
+        return f"incompatible period types {_vt(a.period_type)} and {_vt(b.period_type)}"
+    if len(a.sample_types) != len(b.sample_types) or any(
+        (x.type, x.unit) != (y.type, y.unit) for x, y in zip(a.sample_types, b.sample_types)
+    ):
+        return (f"incompatible sample types {_vts(a.sample_types)} and "
+                f"{_vts(b.sample_types)}")
+    return ""
+
+
+def _headers(srcs: list[Profile]) -> Profile:
+    for s in srcs[1:]:
+        err = compatible(srcs[0], s)
+        if err:
+            raise ProfileError(err)
+    time_nanos = 0
+    duration = 0
+    period = 0
+    comments: list[str] = []
+    seen: set[str] = set()
+    default = ""
+    for s in srcs:
+        if time_nanos == 0 or s.time_nanos < time_nanos:
+            time_nanos = s.time_nanos
+        duration += s.duration_nanos
+        if period == 0 or period < s.period:
+            period = s.period
+        for c in s.comments:
+            if c not in seen:
+                seen.add(c)
+                comments.append(c)
+        if not default:
+            default = s.default_sample_type
+    first = srcs[0]
+    return Profile(
+        sample_types=[ValueType(v.type, v.unit) for v in first.sample_types],
+        default_sample_type=default,
+        drop_frames=first.drop_frames,
+        keep_frames=first.keep_frames,
+        time_nanos=time_nanos,
+        duration_nanos=duration,
+        period_type=first.period_type,
+        period=period,
+        comments=comments,
+    )
+
+
+def _mapping_key(m: Mapping) -> tuple[int, int, str]:
+    size = m.limit - m.start
+    size = (size + 0xFFF) & ~0xFFF if size >= 0 else size
+    return size, m.offset, m.build_id or m.file
+
+
+def labels_key(s: Sample) -> tuple:
+    lab = tuple(sorted((k, tuple(v)) for k, v in s.labels.items())) if s.labels else ()
+    if s.num_labels:
+        units = s.num_units or {}
+        num = tuple(sorted((k, tuple(v), tuple(units.get(k, ()))) for k, v in
+                           s.num_labels.items()))
+    else:
+        num = ()
+    return lab, num
+
+
+class _Merger:
+    def __init__(self, p: Profile) -> None:
+        self.p = p
+        self.samples: dict[tuple, Sample] = {}
+        self.locations: dict[tuple, Location] = {}
+        self.functions: dict[tuple, Function] = {}
+        self.mappings: dict[tuple, Mapping] = {}
+
+    def start_source(self) -> None:
+        self.loc_by_src: dict[int, Location] = {}
+        self.fn_by_src: dict[int, Function] = {}
+        self.map_by_src: dict[int, tuple[Mapping | None, int]] = {}
+        self.stack_by_src: dict[int, tuple[tuple[Location, ...], tuple[int, ...]]] = {}
+
+    def mapping(self, src: Mapping | None) -> tuple[Mapping | None, int]:
+        if src is None:
+            return None, 0
+        got = self.map_by_src.get(id(src))
+        if got is not None:
+            return got
+        key = _mapping_key(src)
+        m = self.mappings.get(key)
+        if m is not None:
+            got = (m, m.start - src.start)
+        else:
+            m = Mapping(len(self.p.mappings) + 1, src.start, src.limit, src.offset, src.file,
+                        src.build_id, src.has_functions, src.has_filenames,
+                        src.has_line_numbers, src.has_inline_frames)
+            self.p.mappings.append(m)
+            self.mappings[key] = m
+            got = (m, 0)
+        self.map_by_src[id(src)] = got
+        return got
+
+    def function(self, src: Function | None) -> Function | None:
+        if src is None:
+            return None
+        f = self.fn_by_src.get(id(src))
+        if f is not None:
+            return f
+        key = (src.start_line, src.name, src.system_name, src.filename)
+        f = self.functions.get(key)
+        if f is None:
+            f = Function(len(self.p.functions) + 1, src.name, src.system_name, src.filename,
+                         src.start_line)
+            self.functions[key] = f
+            self.p.functions.append(f)
+        self.fn_by_src[id(src)] = f
+        return f
+
+    def location(self, src: Location) -> Location:
+        loc = self.loc_by_src.get(id(src))
+        if loc is not None:
+            return loc
+        m, offset = self.mapping(src.mapping)
+        address = (src.address + offset) & 0xFFFFFFFFFFFFFFFF
+        lines = [Line(self.function(ln.function), ln.line) for ln in src.lines]
+        key = (
+            (address - m.start) & 0xFFFFFFFFFFFFFFFF if m else address,
+            m.id if m else 0,
+            tuple((ln.function.id if ln.function else 0, ln.line) for ln in lines),
+            src.is_folded,
+        )
+        loc = self.locations.get(key)
+        if loc is None:
+            loc = Location(len(self.p.locations) + 1, m, address, lines, src.is_folded)
+            self.locations[key] = loc
+            self.p.locations.append(loc)
+        self.loc_by_src[id(src)] = loc
+        return loc
+
+    def stack(self, src: tuple[Location, ...]) -> tuple[tuple[Location, ...], tuple[int, ...]]:
+        got = self.stack_by_src.get(id(src))
+        if got is None:
+            stack = tuple(self.location(loc) for loc in src)
+            got = (stack, tuple(loc.id for loc in stack))
+            # Keep src alive in the key's owner so id() stays unique for this source.
+            self.stack_by_src[id(src)] = got
+            self._keep.append(src)
+        return got
+
+    def sample(self, src: Sample) -> None:
+        stack, ids = self.stack(src.locations)
+        if src.labels or src.num_labels:
+            key = (ids, labels_key(src))
+        else:
+            key = (ids,)
+        s = self.samples.get(key)
+        if s is not None:
+            vals = s.values
+            for i, v in enumerate(src.values):
+                vals[i] += v
+            return
+        s = Sample(
+            stack,
+            list(src.values),
+            {k: list(v) for k, v in src.labels.items()} if src.labels else None,
+            {k: list(v) for k, v in src.num_labels.items()} if src.num_labels else None,
+            {k: list(v) for k, v in src.num_units.items()} if src.num_units else None,
+        )
+        self.samples[key] = s
+        self.p.samples.append(s)
+
+
+def merge(srcs: list[Profile]) -> Profile:
+    """Go's profile.Merge: raises ProfileError with Go's text for incompatible inputs."""
+    if not srcs:
+        raise ProfileError("no profiles to merge")
+    p = _headers(srcs)
+    pm = _Merger(p)
+    pm._keep = []  # type: ignore[attr-defined]
+    for src in srcs:
+        pm.start_source()
+        if not pm.mappings and src.mappings:
+            pm.mapping(src.mappings[0])
+        for s in src.samples:
+            if any(s.values):
+                pm.sample(s)
+    if any(not any(s.values) for s in p.samples):
+        return merge([p])
+    return p
+
+
+def scale(p: Profile, ratio: float) -> None:
+    """Go's Profile.Scale: multiply every value, truncating toward zero."""
+    if ratio == 1:
+        return
+    scale_n(p, [ratio] * len(p.sample_types))
+
+
+def scale_n(p: Profile, ratios: list[float]) -> None:
+    if len(ratios) != len(p.sample_types):
+        raise ProfileError(
+            f"mismatched scale ratios, got {len(ratios)}, want {len(p.sample_types)}")
+    if all(r == 1 for r in ratios):
+        return
+    keep = []
+    for s in p.samples:
+        keep_it = False
+        vals = s.values
+        for i, r in enumerate(ratios):
+            if r != 1:
+                vals[i] = v = go_round(vals[i] * r)
+                keep_it = keep_it or v != 0
+        if keep_it:
+            keep.append(s)
+    p.samples = keep
+
+
+def go_round(x: float) -> int:
+    """math.Round: halves away from zero."""
+    r = math.floor(abs(x) + 0.5)
+    return int(r if x >= 0 else -r)
+
+
+def normalize(p: Profile, base: Profile) -> None:
+    """Go's Profile.Normalize: scale p so its totals equal base's."""
+    err = compatible(p, base)
+    if err:
+        raise ProfileError(err)
+    n = len(p.sample_types)
+    base_vals = [0] * n
+    for s in base.samples:
+        for i, v in enumerate(s.values):
+            base_vals[i] += v
+    src_vals = [0] * n
+    for s in p.samples:
+        for i, v in enumerate(s.values):
+            src_vals[i] += v
+    scale_n(p, [0.0 if src_vals[i] == 0 else base_vals[i] / src_vals[i] for i in range(n)])
+
+
+def set_label(p: Profile, key: str, value: list[str]) -> None:
+    for s in p.samples:
+        if s.labels is None:
+            s.labels = {}
+        s.labels[key] = list(value)

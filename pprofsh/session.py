@@ -1,0 +1,221 @@
+"""Session: the loaded (merged or base-diffed) profile, the options, and running commands.
+
+Both the one-shot flags and the shell call Session.run_command; the shell's
+line grammar lives in Session.execute (see shell_grammar.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+from urllib.parse import urlparse
+
+from pprofsh import measurement
+from pprofsh.commands import BY_NAME as COMMANDS
+from pprofsh.errors import PprofshError, ProfileError
+from pprofsh.options import Config
+from pprofsh.profile import merge as merging
+from pprofsh.profile.model import Profile
+from pprofsh.profile.parse import check_valid, parse
+from pprofsh.profile.prune import remove_uninteresting
+
+
+@dataclass
+class UI:
+    """Where a session writes: report data to out, messages to err."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    interactive: bool = False
+
+    def print_err(self, msg: str) -> None:
+        self.err.write(msg + "\n")
+
+    def out_is_terminal(self) -> bool:
+        try:
+            return self.out.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+
+@dataclass
+class SourceSpec:
+    sources: list[str]
+    base: list[str] = field(default_factory=list)
+    diff_base: bool = False
+    normalize: bool = False
+    seconds: int = -1
+    timeout: int = -1
+    comment: str = ""
+    symbolize: str = ""
+
+
+def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, bool]:
+    """Read one source: an existing file first, else a URL. Returns (profile, remote)."""
+    if os.path.exists(src) or not _looks_like_url(src):
+        try:
+            with open(src, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise ProfileError(f"open {src}: {_os_error(e)}") from None
+        return parse(data), False
+    from pprofsh.fetch import fetch_url
+
+    return fetch_url(src, spec, ui), True
+
+
+def _looks_like_url(src: str) -> bool:
+    u = urlparse(src)
+    if u.scheme in ("http", "https", "https+insecure"):
+        return True
+    if u.netloc:
+        return True
+    u2 = urlparse("http://" + src)
+    try:
+        return bool(u2.hostname) and (u2.port is not None or "/" in src)
+    except ValueError:
+        return False
+
+
+def _os_error(e: OSError) -> str:
+    import errno
+
+    names = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
+             errno.EISDIR: "is a directory", errno.ENOTDIR: "not a directory"}
+    return names.get(e.errno or 0, (e.strerror or str(e)).lower())
+
+
+def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, bool]:
+    profiles = []
+    remote = False
+    for src in sources:
+        try:
+            p, r = fetch_one(src, spec, ui)
+        except PprofshError as e:
+            ui.print_err(f"{src}: {e}")
+            continue
+        err = check_valid(p)
+        if err:
+            ui.print_err(f"{src}: {err}")
+            continue
+        remote = remote or r
+        profiles.append(p)
+    if not profiles:
+        return None, 0, False
+    return combine(profiles), len(profiles), remote
+
+
+def combine(profiles: list[Profile]) -> Profile:
+    measurement.scale_profiles(profiles)
+    return merging.merge(profiles)
+
+
+def load(spec: SourceSpec, ui: UI) -> Profile:
+    """pprof's fetchProfiles: sources merged, bases subtracted, uninteresting frames dropped."""
+    p, count, remote = _grab(spec.sources, spec, ui)
+    pbase, bcount, bremote = _grab(spec.base, spec, ui) if spec.base else (None, 0, False)
+    if count == 0:
+        raise ProfileError("failed to fetch any source profiles")
+    if bcount == 0 and spec.base:
+        raise ProfileError("failed to fetch any base profiles")
+    if count != len(spec.sources):
+        ui.print_err(f"Fetched {count} source profiles out of {len(spec.sources)}")
+    if spec.base and bcount != len(spec.base):
+        ui.print_err(f"Fetched {bcount} base profiles out of {len(spec.base)}")
+    assert p is not None
+    if pbase is not None:
+        if spec.diff_base:
+            merging.set_label(pbase, "pprof::base", ["true"])
+        if spec.normalize:
+            merging.normalize(p, pbase)
+        merging.scale(pbase, -1)
+        p = combine([p, pbase])
+    symbolize_messages(p, spec.symbolize, ui)
+    remove_uninteresting(p)
+    for m in p.mappings:
+        if not m.build_id and urlparse(m.file).scheme:
+            m.file = ""
+    if spec.comment:
+        p.comments.append(spec.comment)
+    err = check_valid(p)
+    if err:
+        raise ProfileError(err)
+    if remote or bremote:
+        from pprofsh.fetch import note_saved
+
+        note_saved(p, ui)
+    return p
+
+
+def symbolize_messages(p: Profile, mode: str, ui: UI) -> None:
+    """What pprof's local symbolizer says about mappings it cannot symbolize."""
+    if any(o in ("none", "no") for o in mode.lower().split(":")):
+        return
+    used = {id(loc.mapping) for loc in p.locations if loc.mapping is not None}
+    missing = False
+    for i, m in enumerate(p.mappings):
+        if id(m) not in used:
+            continue
+        if m.has_functions or m.has_filenames or m.has_line_numbers:
+            continue
+        if not m.file:
+            if i == 0:
+                ui.print_err("Main binary filename not available.")
+                continue
+            missing = True
+            continue
+        if m.unsymbolizable():
+            continue
+        if not m.build_id and "http" in urlparse(m.file).scheme.lower():
+            continue
+        name = os.path.basename(m.file)
+        if m.build_id:
+            name += f" (build ID {m.build_id})"
+        if not os.path.exists(m.file):
+            ui.print_err(f"Local symbolization failed for {name}: open {m.file}: "
+                         "no such file or directory")
+            missing = True
+    if missing:
+        ui.print_err("Some binary filenames not available. Symbolization may be incomplete.\n"
+                     "Try setting PPROF_BINARY_PATH to the search path for local binaries.")
+
+
+class Session:
+    """The loaded profile, the options, and the commands run against them."""
+
+    def __init__(self, profile: Profile, config: Config, ui: UI, spec: SourceSpec | None = None):
+        self.profile = profile
+        self.config = config
+        self.ui = ui
+        self.spec = spec
+
+    def report_text(self, cmd: str, arg: str | None, cfg: Config) -> str | bytes:
+        """Render one report command to text (or bytes for binary formats)."""
+        from pprofsh.report import make_report
+        from pprofsh.report.render import render
+
+        c = COMMANDS[cmd]
+        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err)
+        return render(rpt, c, self.ui)
+
+    def run_command(self, cmd: str, arg: str | None, cfg: Config | None = None,
+                    write: Callable[[str | bytes], None] | None = None) -> None:
+        """Generate a report and deliver it as pprof does (stdout, a file, a viewer)."""
+        from pprofsh.report.text import ReportError
+
+        cfg = cfg or self.config
+        c = COMMANDS[cmd]
+        try:
+            data = self.report_text(cmd, arg, cfg)
+        except ReportError as e:
+            self._deliver(c, e.partial, cfg, write)
+            raise
+        self._deliver(c, data, cfg, write)
+
+    def _deliver(self, c, data: str | bytes, cfg: Config, write) -> None:
+        from pprofsh.report.render import deliver
+
+        deliver(c, data, cfg["output"], self.ui, write)
