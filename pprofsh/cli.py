@@ -230,13 +230,9 @@ USAGE_SRC = """
     Binary                  Local path or build id of binary for symbolization
 """
 
-USAGE_TLS = """
-
-  TLS options:
-    -tls_cert             TLS client certificate file for fetching profile and symbols
+USAGE_TLS = """    -tls_cert             TLS client certificate file for fetching profile and symbols
     -tls_key              TLS private key file for fetching profile and symbols
-    -tls_ca               TLS CA certs file for fetching profile and symbols
-"""
+    -tls_ca               TLS CA certs file for fetching profile and symbols"""
 
 USAGE_VARS = """
 
@@ -305,7 +301,7 @@ def _main(argv: list[str], ui) -> int:
     except FlagError as e:
         ui.print_err(str(e))
         ui.err.write(full_usage())
-        return 2
+        return 1
     v = parsed.values
     if not parsed.args:
         ui.err.write(full_usage())

@@ -109,8 +109,11 @@ def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None,
 
 
 def combine(profiles: list[Profile]) -> Profile:
-    measurement.scale_profiles(profiles)
-    return merging.merge(profiles)
+    try:
+        measurement.scale_profiles(profiles)
+        return merging.merge(profiles)
+    except ProfileError as e:
+        raise ProfileError(f"problem fetching source profiles: {e}") from None
 
 
 def load(spec: SourceSpec, ui: UI) -> Profile:
@@ -210,8 +213,7 @@ class Session:
         c = COMMANDS[cmd]
         try:
             data = self.report_text(cmd, arg, cfg)
-        except ReportError as e:
-            self._deliver(c, e.partial, cfg, write)
+        except ReportError:
             raise
         self._deliver(c, data, cfg, write)
 

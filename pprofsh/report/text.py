@@ -118,7 +118,8 @@ def print_traces(rpt: Report) -> str:
     o = rpt.options
     out = ["\n".join(profile_labels(rpt))]
     sep = "-----------+-------------------------------------------------------"
-    maker = _InfoMaker(GraphOptions(sample_value=o.sample_value, granularity="addresses"))
+    maker = _InfoMaker(GraphOptions(sample_value=o.sample_value, granularity=o.granularity,
+                                    noinlines=o.noinlines))
     names: dict[int, list[str]] = {}
     div = o.sample_mean_divisor
     for s in rpt.samples:

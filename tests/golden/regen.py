@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the golden outputs from the real `go tool pprof` (Go 1.19).
 
-Each row of cases.tsv is: name, args (shell words, paths relative to the repo
+Each row of cases*.tsv (cases.tsv from make_cases.py; other cases_*.tsv files
+are hand-kept tables of one area each) is: name, args (shell words, paths relative to the repo
 root), stdin (with \\n for newlines; empty for none). For every row this runs
 `go tool pprof ARGS` in the repo root with that stdin and stores stdout,
 stderr and the exit code under out/NAME.{stdout,stderr,rc}.
@@ -25,7 +26,10 @@ OUT = HERE / "out"
 
 def read_cases() -> list[tuple[str, list[str], str]]:
     cases = []
-    for line in (HERE / "cases.tsv").read_text().splitlines():
+    lines = []
+    for path in sorted(HERE.glob("cases*.tsv")):
+        lines += path.read_text().splitlines()
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         name, args, *rest = line.split("\t")

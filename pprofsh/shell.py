@@ -1,0 +1,60 @@
+"""Running the shell: plain lines from a pipe (as pprof does), or the prompt_toolkit shell.
+
+Only pprofsh.prompt (imported lazily, for a terminal) touches prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pprofsh.interactive import Interpreter
+
+PROMPT = "(pprof) "
+
+
+def run_shell(session, script: str | None = None, stdin=None) -> int:
+    """Enter interactive mode on session. Returns the exit status."""
+    session.config["compact_labels"] = True
+    session.ui.interactive = True
+    interp = Interpreter(session)
+    ui = session.ui
+    ui.err.write(interp.greeting())
+    if script is not None:
+        for line in script.split(";"):
+            ui.out.write(PROMPT + line.strip() + "\n")
+            if not interp.execute(line):
+                break
+        return 0
+    stdin = stdin if stdin is not None else sys.stdin
+    if _is_terminal(stdin) and _is_terminal(ui.out):
+        from pprofsh.prompt import run_prompt
+
+        return run_prompt(interp, PROMPT)
+    return run_plain(interp, stdin)
+
+
+def _is_terminal(f) -> bool:
+    try:
+        return bool(f.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_plain(interp: Interpreter, stdin) -> int:
+    """pprof's stdUI: the prompt on stdout, one line at a time, until end of input."""
+    out = interp.session.ui.out
+    while True:
+        out.write(PROMPT)
+        out.flush()
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            out.write("\n")
+            continue
+        if line == "":
+            return 0
+        try:
+            if not interp.execute(line):
+                return 0
+        except KeyboardInterrupt:
+            interp.session.ui.print_err("interrupted")
