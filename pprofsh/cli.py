@@ -34,6 +34,7 @@ SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
     "tls_ca": ("str", "", "TLS CA certs file for fetching profile and symbols"),
     # pprofsh's own
     "c": ("str", "", "pprofsh: run these shell commands (separated by ;) and exit"),
+    "changes": ("bool", False, "pprofsh: report what grew and shrank between -base and source"),
 }
 
 # Legacy shortcuts in the order pprof applies them.
@@ -290,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str], ui) -> int:
-    from pprofsh.session import Session, SourceSpec, load
+    from pprofsh.session import Session, SourceSpec, combine_sides, finish, load_sides
 
     table = flag_table()
     try:
@@ -319,6 +320,8 @@ def _main(argv: list[str], ui) -> int:
         elif o.name in v:
             cfg[o.name] = v[o.name]
     chosen_cmds = [c.name for c in cmds.COMMANDS if v.get(c.name)]
+    if v.get("changes") and chosen_cmds == ["traces"]:
+        chosen_cmds = []  # -changes -traces: the per-stack changes report
     if len(chosen_cmds) > 1:
         ui.print_err("must set at most one output format")
         return 1
@@ -354,8 +357,22 @@ def _main(argv: list[str], ui) -> int:
         ui.print_err("pprofsh: -http (the web UI) is not supported; use the shell")
         return 1
     spec.tls = (v.get("tls_cert", ""), v.get("tls_key", ""), v.get("tls_ca", ""))  # type: ignore[attr-defined]
-    prof = load(spec, ui)
-    session = Session(prof, cfg, ui, spec)
+    new_side, base_side, remote = load_sides(spec, ui)
+    if base_side is not None:
+        prof = finish(combine_sides(new_side, base_side, spec.diff_base, spec.normalize), spec, ui)
+    else:
+        prof = finish(new_side, spec, ui)
+    if remote:
+        from pprofsh.fetch import note_saved
+
+        note_saved(prof, ui)
+    session = Session(prof, cfg, ui, spec, new_side, base_side)
+    if v.get("changes"):
+        from pprofsh.interactive import parse_command_line
+
+        pc = parse_command_line(["top"], cfg)
+        ui.out.write(session.changes(pc.config, traces=bool(v.get("traces"))))
+        return 0
     if cmd is not None:
         arg = v[cmd] if cmds.BY_NAME[cmd].has_param else None
         session.run_command(cmd, arg)

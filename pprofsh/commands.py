@@ -102,3 +102,22 @@ SHELL_WORDS = (
     ("o/options", "List options and their current values"),
     ("q/quit/exit/^D", "Exit pprof"),
 )
+
+# pprofsh's own shell commands. They are kept out of pprof's `help` listing (which
+# stays identical to Go's); `help pprofsh` lists them and `help NAME` describes each.
+EXTRA_COMMANDS: tuple[Command, ...] = (
+    Command("load", "", True, "pprofsh: replace the profile with SRC (a file, URL or #N)",
+            "load SRC|#N\nLoad a profile (or an earlier snapshot #N) as the one to report on."),
+    Command("base", "", True, "pprofsh: compare against a base profile, or stop comparing",
+            "base [-diff_base] SRC|#N|off\n"
+            "Subtract SRC (as -base does; with -diff_base, as -diff_base does).\n"
+            "base off reports on the profile alone again."),
+    Command("snapshots", "", False, "pprofsh: list the profiles loaded in this session",
+            "snapshots\nNumbered list of every profile loaded or fetched, with time and total."),
+    Command("changes", "changes", False,
+            "pprofsh: what grew and shrank between the base and the profile",
+            "changes [n] [focus_regex]* [-ignore_regex]* [traces]\n"
+            "Functions (or stacks, with the word traces) sorted by |delta|,\n"
+            "with base and new values and the percent change; new and gone marked."),
+)
+EXTRA_BY_NAME: dict[str, Command] = {c.name: c for c in EXTRA_COMMANDS}

@@ -142,7 +142,11 @@ def command_help(topic: str, sample_types: list[str]) -> tuple[str, bool]:
         return usage(False) + (
             "\n  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n"
             '  type "help <cmd|option>" for more information\n'), True
-    c = cmds.BY_NAME.get(topic)
+    if topic == "pprofsh":
+        return "  pprofsh commands:\n" + "".join(
+            f"    {c.name:<16s} {c.description.removeprefix('pprofsh: ')}\n"
+            for c in cmds.EXTRA_COMMANDS) + "\n", True
+    c = cmds.BY_NAME.get(topic) or cmds.EXTRA_BY_NAME.get(topic)
     if c is not None:
         text = c.description + "\n"
         if c.usage:
@@ -230,6 +234,12 @@ class Interpreter:
             return True
         if tokens[0] in ("exit", "quit", "q"):
             return False
+        if tokens[0] in cmds.EXTRA_BY_NAME:
+            try:
+                self._extra(tokens)
+            except PprofshError as e:
+                ui.print_err(str(e))
+            return True
         if tokens[0] == "help":
             text, ok = command_help(" ".join(tokens[1:]), self.sample_types)
             if ok:
@@ -243,3 +253,29 @@ class Interpreter:
         except PprofshError as e:
             ui.print_err(str(e))
         return True
+
+    def _extra(self, tokens: list[str]) -> None:
+        """pprofsh's own commands: load, base, snapshots, changes."""
+        s = self.session
+        name, args = tokens[0], tokens[1:]
+        if name == "snapshots":
+            s.ui.out.write(s.snapshots.listing(s.current, s.base))
+        elif name == "load":
+            if not args:
+                raise CommandError("command load requires an argument")
+            s.load_source(args[0])
+        elif name == "base":
+            diff = False
+            if args and args[0] in ("-diff_base", "--diff_base"):
+                diff, args = True, args[1:]
+            if not args:
+                raise CommandError("command base requires an argument")
+            s.set_base(None if args[0] == "off" else args[0], diff)
+        elif name == "changes":
+            traces = "traces" in args
+            rest = [a for a in args if a != "traces"]
+            pc = parse_command_line(["top", *rest], s.config)
+            if pc.config["nodecount"] == 10 and not any(_parse_int32(a) is not None
+                                                        for a in rest):
+                pc.config["nodecount"] = 0
+            s.ui.out.write(s.changes(pc.config, traces))

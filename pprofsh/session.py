@@ -116,8 +116,8 @@ def combine(profiles: list[Profile]) -> Profile:
         raise ProfileError(f"problem fetching source profiles: {e}") from None
 
 
-def load(spec: SourceSpec, ui: UI) -> Profile:
-    """pprof's fetchProfiles: sources merged, bases subtracted, uninteresting frames dropped."""
+def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, bool]:
+    """The merged sources and the merged bases, each as loaded; and whether any was remote."""
     p, count, remote = _grab(spec.sources, spec, ui)
     pbase, bcount, bremote = _grab(spec.base, spec, ui) if spec.base else (None, 0, False)
     if count == 0:
@@ -129,13 +129,25 @@ def load(spec: SourceSpec, ui: UI) -> Profile:
     if spec.base and bcount != len(spec.base):
         ui.print_err(f"Fetched {bcount} base profiles out of {len(spec.base)}")
     assert p is not None
-    if pbase is not None:
-        if spec.diff_base:
-            merging.set_label(pbase, "pprof::base", ["true"])
-        if spec.normalize:
-            merging.normalize(p, pbase)
-        merging.scale(pbase, -1)
-        p = combine([p, pbase])
+    return p, pbase, remote or bremote
+
+
+def combine_sides(p: Profile, pbase: Profile | None, diff_base: bool,
+                  normalize: bool) -> Profile:
+    """pprof's base handling, on copies: the sides stay reusable (shell `base`, `changes`)."""
+    if pbase is None:
+        return merging.merge([p])
+    pbase = merging.merge([pbase])
+    if diff_base:
+        merging.set_label(pbase, "pprof::base", ["true"])
+    if normalize:
+        p = merging.merge([p])
+        merging.normalize(p, pbase)
+    merging.scale(pbase, -1)
+    return combine([p, pbase])
+
+
+def finish(p: Profile, spec: SourceSpec, ui: UI) -> Profile:
     symbolize_messages(p, spec.symbolize, ui)
     remove_uninteresting(p)
     for m in p.mappings:
@@ -146,7 +158,16 @@ def load(spec: SourceSpec, ui: UI) -> Profile:
     err = check_valid(p)
     if err:
         raise ProfileError(err)
-    if remote or bremote:
+    return p
+
+
+def load(spec: SourceSpec, ui: UI) -> Profile:
+    """pprof's fetchProfiles: sources merged, bases subtracted, uninteresting frames dropped."""
+    p, pbase, remote = load_sides(spec, ui)
+    if pbase is not None:
+        p = combine_sides(p, pbase, spec.diff_base, spec.normalize)
+    p = finish(p, spec, ui)
+    if remote:
         from pprofsh.fetch import note_saved
 
         note_saved(p, ui)
@@ -187,13 +208,52 @@ def symbolize_messages(p: Profile, mode: str, ui: UI) -> None:
 
 
 class Session:
-    """The loaded profile, the options, and the commands run against them."""
+    """The loaded profile, the options, the snapshots, and the commands run against them."""
 
-    def __init__(self, profile: Profile, config: Config, ui: UI, spec: SourceSpec | None = None):
+    def __init__(self, profile: Profile, config: Config, ui: UI, spec: SourceSpec | None = None,
+                 new_side: Profile | None = None, base_side: Profile | None = None):
+        from pprofsh.snapshots import Snapshots
+
         self.profile = profile
         self.config = config
         self.ui = ui
-        self.spec = spec
+        self.spec = spec or SourceSpec([])
+        self.snapshots = Snapshots()
+        self.current = self.snapshots.add(self.spec.sources, new_side or profile)
+        self.base = (self.snapshots.add(self.spec.base, base_side)
+                     if base_side is not None else None)
+        self.diff_base = self.spec.diff_base
+
+    # -- snapshots ---------------------------------------------------------------------
+    def _resolve(self, ref: str):
+        if ref.startswith("#"):
+            return self.snapshots.get(ref)
+        p, _remote = fetch_one(ref, self.spec, self.ui)
+        return self.snapshots.add([ref], combine([p]))
+
+    def _rebuild(self) -> None:
+        base = self.base.profile if self.base is not None else None
+        p = combine_sides(self.current.profile, base, self.diff_base, False)
+        self.profile = finish(p, SourceSpec([], symbolize="none"), self.ui)
+
+    def load_source(self, ref: str) -> None:
+        self.current = self._resolve(ref)
+        self._rebuild()
+
+    def set_base(self, ref: str | None, diff_base: bool = False) -> None:
+        self.base = self._resolve(ref) if ref else None
+        self.diff_base = diff_base and ref is not None
+        self._rebuild()
+
+    def changes(self, cfg: Config, traces: bool) -> str:
+        from pprofsh.errors import CommandError
+        from pprofsh.report.changes import print_changes
+
+        if self.base is None:
+            raise CommandError(
+                "changes needs a base profile: use -base, or `base SRC` in the shell")
+        return print_changes(self.current.profile, self.base.profile, cfg,
+                             self.current.sources, self.base.sources, traces, self.ui.print_err)
 
     def report_text(self, cmd: str, arg: str | None, cfg: Config) -> str | bytes:
         """Render one report command to text (or bytes for binary formats)."""
