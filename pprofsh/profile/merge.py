@@ -98,6 +98,8 @@ class _Merger:
         self.locations: dict[tuple, Location] = {}
         self.functions: dict[tuple, Function] = {}
         self.mappings: dict[tuple, Mapping] = {}
+        # Merged stacks by their location ids: equal stacks share one tuple object.
+        self.interned: dict[tuple[int, ...], tuple[Location, ...]] = {}
 
     def start_source(self) -> None:
         self.loc_by_src: dict[int, Location] = {}
@@ -162,11 +164,16 @@ class _Merger:
         self.loc_by_src[id(src)] = loc
         return loc
 
-    def stack(self, src: tuple[Location, ...]) -> tuple[tuple[Location, ...], tuple[int, ...]]:
+    def stack(self, src: tuple[Location, ...]) -> tuple[tuple[Location, ...], int]:
         got = self.stack_by_src.get(id(src))
         if got is None:
-            stack = tuple(self.location(loc) for loc in src)
-            got = (stack, tuple(loc.id for loc in stack))
+            by_src = self.loc_by_src
+            stack = tuple([by_src.get(id(loc)) or self.location(loc) for loc in src])
+            ids = tuple([loc.id for loc in stack])
+            interned = self.interned.get(ids)
+            if interned is None:
+                interned = self.interned[ids] = stack
+            got = (interned, id(interned))
             # Keep src alive in the key's owner so id() stays unique for this source.
             self.stack_by_src[id(src)] = got
             self._keep.append(src)

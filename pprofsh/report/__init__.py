@@ -342,7 +342,11 @@ def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
         if not match:
             warn(what + " expression matched no samples")
 
-    if focus or ignore or hide or show:
+    if not (focus or ignore or hide or show):
+        # pprof's name filter always runs: a sample with no frames is dropped.
+        if any(not s.locations for s in samples):
+            samples = [s for s in samples if s.locations]
+    else:
         locs = filters.all_locations(samples)
         samples, fm, im, hm, hnm = filters.filter_by_name(samples, locs, focus, ignore, hide,
                                                           show)
