@@ -56,6 +56,11 @@ def _raw_profile(rpt: Report):
 
     p = copy(rpt.prof)
     p.samples = rpt.samples
+    # Locations made for -tagroot/-tagleaf are not in the loaded profile's table.
+    known = {id(loc) for loc in p.locations}
+    extra = {id(loc): loc for s in p.samples for loc in s.locations if id(loc) not in known}
+    if extra:
+        p.locations = p.locations + sorted(extra.values(), key=lambda loc: loc.id)
     return p
 
 
@@ -79,6 +84,11 @@ def deliver(c: Command, data: str | bytes, output: str, ui,
         ui.print_err(f"Generating report in {path}")
         _write_file(path, data, exclusive_done=True)
         return
+    if isinstance(data, str):
+        from pprofsh.report import highlight
+
+        if highlight.wanted(ui):
+            data = highlight.colourise(c.format, data)
     if write is not None:
         write(data)
         return
