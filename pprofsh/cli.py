@@ -35,6 +35,14 @@ SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
     # pprofsh's own
     "c": ("str", "", "pprofsh: run these shell commands (separated by ;) and exit"),
     "changes": ("bool", False, "pprofsh: report what grew and shrank between -base and source"),
+    # goroutine leaks (pprofsh/leaks)
+    "leaks": ("bool", False, "pprofsh: report goroutine leak sites across the sources"),
+    "fail_on": ("int", -1, "pprofsh: with -leaks, exit 3 if a site grew by more than N"),
+    "json": ("bool", False, "pprofsh: with -leaks, print JSON"),
+    "v": ("bool", False, "pprofsh: with -leaks, list every site with its verdict"),
+    "watch": ("str", "", "pprofsh: poll this goroutine URL and report leaks"),
+    "interval": ("str", "10s", "pprofsh: with -watch, time between snapshots"),
+    "count": ("int", 0, "pprofsh: with -watch, stop after this many snapshots"),
 }
 
 # Legacy shortcuts in the order pprof applies them.
@@ -304,6 +312,10 @@ def _main(argv: list[str], ui) -> int:
         ui.err.write(full_usage())
         return 1
     v = parsed.values
+    if v.get("leaks") or v.get("watch"):
+        from pprofsh.leaks.cli import run_leaks
+
+        return run_leaks(parsed, ui)
     if not parsed.args:
         ui.err.write(full_usage())
         ui.print_err("no profile source specified")
@@ -365,7 +377,7 @@ def _main(argv: list[str], ui) -> int:
     if remote:
         from pprofsh.fetch import note_saved
 
-        note_saved(prof, ui)
+        note_saved(prof, ui, remote)
     session = Session(prof, cfg, ui, spec, new_side, base_side)
     if v.get("changes"):
         from pprofsh.interactive import parse_command_line

@@ -53,31 +53,28 @@ class SourceSpec:
     symbolize: str = ""
 
 
-def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, bool]:
-    """Read one source: an existing file first, else a URL. Returns (profile, remote)."""
+def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
+    """Read one source: an existing file first, else a URL (cmd/pprof's adjustURL).
+
+    Returns (profile, fetched): fetched is the pprofsh.fetch.Fetched of a remote
+    source (its raw body, saved later by note_saved), None for a file."""
     if os.path.exists(src) or not _looks_like_url(src):
         try:
             with open(src, "rb") as f:
                 data = f.read()
         except OSError as e:
             raise ProfileError(f"open {src}: {_os_error(e)}") from None
-        return parse(data), False
-    from pprofsh.fetch import fetch_url
+        return parse(data), None
+    from pprofsh.fetch import fetch_source
 
-    return fetch_url(src, spec, ui), True
+    fetched = fetch_source(src, spec, ui)
+    return fetched.profile, fetched
 
 
 def _looks_like_url(src: str) -> bool:
-    u = urlparse(src)
-    if u.scheme in ("http", "https", "https+insecure"):
-        return True
-    if u.netloc:
-        return True
-    u2 = urlparse("http://" + src)
-    try:
-        return bool(u2.hostname) and (u2.port is not None or "/" in src)
-    except ValueError:
-        return False
+    from pprofsh.fetch import is_url
+
+    return is_url(src)
 
 
 def _os_error(e: OSError) -> str:
@@ -88,24 +85,51 @@ def _os_error(e: OSError) -> str:
     return names.get(e.errno or 0, (e.strerror or str(e)).lower())
 
 
-def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, bool]:
-    profiles = []
-    remote = False
-    for src in sources:
+def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, list]:
+    """Read sources concurrently (as pprof's concurrentGrab); report failures in order."""
+    def one(src: str):
         try:
-            p, r = fetch_one(src, spec, ui)
+            return fetch_one(src, spec, ui), None
         except PprofshError as e:
+            return None, e
+
+    if len(sources) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(64, len(sources))) as pool:
+            results = list(pool.map(one, sources))
+    else:
+        results = [one(s) for s in sources]
+    profiles = []
+    fetched = []
+    for src, (res, e) in zip(sources, results):
+        if e is not None:
             ui.print_err(f"{src}: {e}")
             continue
+        p, f = res
         err = check_valid(p)
         if err:
             ui.print_err(f"{src}: {err}")
             continue
-        remote = remote or r
+        _add_fake_mapping(p)
+        if f is not None:
+            fetched.append(f)
         profiles.append(p)
     if not profiles:
-        return None, 0, False
-    return combine(profiles), len(profiles), remote
+        return None, 0, []
+    return combine(profiles), len(profiles), fetched
+
+
+def _add_fake_mapping(p: Profile) -> None:
+    """pprof's locateBinaries: a profile without mappings gets one empty mapping, id 1."""
+    if p.mappings:
+        return
+    from pprofsh.profile.model import Mapping
+
+    m = Mapping(1)
+    p.mappings = [m]
+    for loc in p.locations:
+        loc.mapping = m
 
 
 def combine(profiles: list[Profile]) -> Profile:
@@ -116,10 +140,11 @@ def combine(profiles: list[Profile]) -> Profile:
         raise ProfileError(f"problem fetching source profiles: {e}") from None
 
 
-def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, bool]:
-    """The merged sources and the merged bases, each as loaded; and whether any was remote."""
+def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, list]:
+    """The merged sources and the merged bases, each as loaded; and what was fetched
+    remotely (pprofsh.fetch.Fetched, sources then bases; empty, so false, when none was)."""
     p, count, remote = _grab(spec.sources, spec, ui)
-    pbase, bcount, bremote = _grab(spec.base, spec, ui) if spec.base else (None, 0, False)
+    pbase, bcount, bremote = _grab(spec.base, spec, ui) if spec.base else (None, 0, [])
     if count == 0:
         raise ProfileError("failed to fetch any source profiles")
     if bcount == 0 and spec.base:
@@ -129,7 +154,7 @@ def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, bool]
     if spec.base and bcount != len(spec.base):
         ui.print_err(f"Fetched {bcount} base profiles out of {len(spec.base)}")
     assert p is not None
-    return p, pbase, remote or bremote
+    return p, pbase, remote + bremote
 
 
 def combine_sides(p: Profile, pbase: Profile | None, diff_base: bool,
@@ -170,7 +195,7 @@ def load(spec: SourceSpec, ui: UI) -> Profile:
     if remote:
         from pprofsh.fetch import note_saved
 
-        note_saved(p, ui)
+        note_saved(p, ui, remote)
     return p
 
 

@@ -1,0 +1,451 @@
+"""Profiles over HTTP(S), as `go tool pprof` fetches them (cmd/pprof's fetcher).
+
+httpx is imported only when something is actually fetched, so local files and
+the report code (new_temp_file) never pay for it.
+
+Go's words: the fetch error messages below are the ones Go 1.19's
+`go tool pprof` prints for the same failure (verified against it), e.g.
+`Get "URL": dial tcp 127.0.0.1:1: connect: connection refused`.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import os
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pprofsh.errors import CommandError, FetchError, PprofshError
+from pprofsh.profile.model import Profile
+
+CPU_PROFILE_HANDLER = "/debug/pprof/profile"
+# A response body larger than this is refused (Go has no limit; a runaway
+# endpoint should not eat the machine's memory).
+MAX_BODY = 1 << 30
+
+ENDPOINTS = ["allocs", "block", "cmdline", "goroutine", "heap", "mutex", "profile",
+             "symbol", "threadcreate", "trace"]
+
+
+@dataclass
+class Fetched:
+    """One fetched source: its URL, the body as received, and the parsed profile."""
+
+    url: str
+    data: bytes
+    profile: Profile
+
+
+# ---------------------------------------------------------------- URLs
+
+_SCHEME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
+
+
+def _go_parse(raw: str) -> tuple[str, str] | None:
+    """(scheme, host) as Go's url.Parse sees them; None when Go's parse fails."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in raw) or " " in raw.split("?")[0].split("//")[0]:
+        return None
+    scheme, rest = "", raw
+    for i, c in enumerate(raw):
+        if c.isascii() and c.isalpha():
+            continue
+        if c in "0123456789+-.":
+            if i == 0:
+                break
+            continue
+        if c == ":":
+            if i == 0:
+                return None  # missing protocol scheme
+            scheme, rest = raw[:i].lower(), raw[i + 1:]
+        break
+    rest = rest.split("#", 1)[0].split("?", 1)[0]
+    if scheme and not rest.startswith("/"):
+        return scheme, ""  # opaque
+    if not scheme and ":" in rest.split("/", 1)[0]:
+        return None  # first path segment in URL cannot contain colon
+    if rest.startswith("//"):
+        host = rest[2:].split("/", 1)[0]
+        host = host.rsplit("@", 1)[-1]
+        return scheme, host
+    return scheme, ""
+
+
+def _go_duration(seconds: int) -> str:
+    """time.Duration.String() for whole seconds."""
+    if seconds < 60:
+        return f"{seconds}s"
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m}m{s}s" if h else f"{m}m{s}s"
+
+
+def adjust_url(source: str, seconds: int = -1, timeout: int = -1) -> tuple[str, float]:
+    """cmd/pprof's adjustURL: ("", 0) when source is not a URL, else (url, timeout in s)."""
+    parsed = _go_parse(source)
+    if parsed is None or (parsed[1] == "" and parsed[0] not in ("", "file")):
+        source = "http://" + source
+        parsed = _go_parse(source)
+    if parsed is None or parsed[1] == "":
+        return "", 0
+    u = urlsplit(source)
+    path = u.path
+    if path in ("", "/"):
+        path = CPU_PROFILE_HANDLER
+    values = parse_qsl(u.query, keep_blank_values=True)
+    duration = seconds if seconds > 0 else 0
+    if seconds > 0:
+        values = [(k, v) for k, v in values if k != "seconds"] + [("seconds", str(seconds))]
+    else:
+        for k, v in values:
+            if k == "seconds":
+                try:
+                    duration = int(v, 10)
+                except ValueError:
+                    pass
+                break
+    if timeout <= 0:
+        timeout_s: float = duration * 1.5 if duration > 0 else 60.0
+    else:
+        timeout_s = float(timeout)
+    # url.Values.Encode: sorted by key, order within a key kept.
+    query = urlencode(sorted(values, key=lambda kv: kv[0]))
+    return urlunsplit((u.scheme.lower(), u.netloc, path, query, u.fragment)), timeout_s
+
+
+def is_url(source: str) -> bool:
+    return adjust_url(source)[0] != ""
+
+
+# ---------------------------------------------------------------- fetching
+
+def fetch_url(src: str, spec, ui) -> Profile:
+    """Fetch one source over HTTP(S) and parse it (see fetch_source)."""
+    return fetch_source(src, spec, ui).profile
+
+
+def fetch_source(src: str, spec, ui) -> Fetched:
+    """Fetch one source over HTTP(S); FetchError/ProfileError worded as Go's."""
+    from pprofsh.profile.parse import check_valid, parse
+
+    seconds = getattr(spec, "seconds", -1) or -1
+    url, timeout = adjust_url(src, seconds, getattr(spec, "timeout", -1) or -1)
+    if not url:
+        raise FetchError(f"{src}: not a URL")
+    ui.print_err(f"Fetching profile over HTTP from {url}")
+    if seconds > 0:
+        ui.print_err(f"Please wait... ({_go_duration(seconds)})")
+    stop = _progress(seconds, ui)
+    try:
+        data = _get(url, timeout, getattr(spec, "tls", ("", "", "")) or ("", "", ""), ui)
+    finally:
+        stop()
+    p = parse(data)
+    err = check_valid(p)
+    if err:
+        raise FetchError(err)
+    return Fetched(url, data, p)
+
+
+def _progress(seconds: int, ui):
+    """A countdown on a terminal's stderr while a seconds= profile is collected."""
+    err = ui.err
+    try:
+        tty = err.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if seconds <= 0 or not tty:
+        return lambda: None
+    done = threading.Event()
+
+    def run() -> None:
+        left = seconds
+        while left > 0 and not done.wait(1):
+            left -= 1
+            err.write(f"\r  collecting... {left}s left ")
+            err.flush()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+
+    def stop() -> None:
+        done.set()
+        t.join()
+        err.write("\r\x1b[K")
+        err.flush()
+
+    return stop
+
+
+def _ssl_context(url: str, tls: tuple[str, str, str], ui) -> ssl.SSLContext | bool:
+    cert, key, ca = (tuple(tls) + ("", "", ""))[:3]
+    if cert and not key:
+        raise FetchError("-tls_cert is specified, so -tls_key must also be specified")
+    if key and not cert:
+        raise FetchError("-tls_key is specified, so -tls_cert must also be specified")
+    if not url.startswith(("https://", "https+insecure://")):
+        return True
+    if ca:
+        try:
+            with open(ca, "rb"):
+                pass
+            ctx = ssl.create_default_context(cafile=ca)
+        except OSError as e:
+            raise FetchError(f"could not load CA specified by -tls_ca: open {ca}: "
+                             f"{_errno_text(e)}") from None
+        except ssl.SSLError as e:
+            raise FetchError(f"could not load CA specified by -tls_ca: {e.reason or e}") from None
+    else:
+        ctx = ssl.create_default_context()
+    if cert:
+        try:
+            ctx.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as e:
+            why = _errno_text(e) if isinstance(e, OSError) and e.errno else str(e)
+            raise FetchError("could not load certificate/key pair specified by -tls_cert "
+                             f"and -tls_key: {why}") from None
+    if url.startswith("https+insecure://"):
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ui.print_err("Warning: https+insecure: the server's TLS certificate is not verified")
+    return ctx
+
+
+def _get(url: str, timeout: float, tls, ui) -> bytes:
+    import httpx
+
+    verify = _ssl_context(url, tls, ui)
+    real = url
+    if url.startswith("https+insecure://"):
+        real = "https://" + url[len("https+insecure://"):]
+    host = urlsplit(real).hostname or ""
+    # Go's ProxyFromEnvironment never proxies loopback addresses.
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    limit = timeout + 5  # ResponseHeaderTimeout: timeout + 5s, as Go
+    t = httpx.Timeout(connect=limit, read=limit, write=limit, pool=limit)
+    where = f'Get "{real}"'
+    try:
+        with httpx.Client(verify=verify, timeout=t, trust_env=not loopback,
+                          follow_redirects=True, max_redirects=10) as client:
+            with client.stream("GET", real, headers={"Accept-Encoding": "gzip"}) as resp:
+                if resp.status_code != 200:
+                    raise FetchError(_status_error(resp))
+                chunks, size = [], 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY:
+                        raise FetchError(f"{where}: response body larger than "
+                                         f"{MAX_BODY >> 20} MiB (pprofsh's limit)")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+    except PprofshError:
+        raise
+    except httpx.TooManyRedirects:
+        raise FetchError(f"{where}: stopped after 10 redirects") from None
+    except httpx.TimeoutException as e:
+        if isinstance(e, httpx.ConnectTimeout):
+            raise FetchError(f"{where}: dial tcp {_hostport(real)}: i/o timeout") from None
+        raise FetchError(f"{where}: net/http: timeout awaiting response headers") from None
+    except httpx.RemoteProtocolError as e:
+        if "incomplete" in str(e) or "peer closed" in str(e) or "expected" in str(e):
+            raise FetchError("unexpected EOF") from None
+        raise FetchError(f"{where}: EOF") from None
+    except httpx.ConnectError as e:
+        raise FetchError(f"{where}: {_connect_error(e, real)}") from None
+    except (httpx.ReadError, httpx.WriteError) as e:
+        raise FetchError(f"{where}: {_connect_error(e, real)}") from None
+    except httpx.HTTPError as e:
+        raise FetchError(f"{where}: {e}") from None
+    except httpx.InvalidURL as e:
+        raise FetchError(f"parse {url!r}: {e}".replace("'", '"')) from None
+
+
+def _status_error(resp) -> str:
+    status = f"{resp.status_code} {resp.reason_phrase}".rstrip()
+    if resp.headers.get("X-Go-Pprof") and "text/plain" in resp.headers.get("Content-Type", ""):
+        try:
+            body = resp.read()[:4096].decode("utf-8", "replace")
+        except Exception:  # noqa: BLE001 - Go falls back to the bare status too
+            return f"server response: {status}"
+        body = " ".join(body.split("\n")).strip()
+        return f"server response: {status} - {body}"
+    return f"server response: {status}"
+
+
+def _hostport(url: str) -> str:
+    u = urlsplit(url)
+    port = u.port or (443 if u.scheme == "https" else 80)
+    host = u.hostname or ""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _errno_text(e: OSError) -> str:
+    names = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
+             errno.ECONNREFUSED: "connection refused", errno.ECONNRESET: "connection reset by peer",
+             errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network is unreachable",
+             errno.EISDIR: "is a directory"}
+    return names.get(e.errno or 0, (e.strerror or str(e)).lower())
+
+
+def _nameserver() -> str:
+    try:
+        with open("/etc/resolv.conf") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 2 and parts[0] == "nameserver":
+                    ns = parts[1]
+                    return f"[{ns}]:53" if ":" in ns else f"{ns}:53"
+    except OSError:
+        pass
+    return ""
+
+
+def _connect_error(e: Exception, url: str) -> str:
+    """Go's net/http wording for a failed connection."""
+    cause = e.__cause__ or e.__context__
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__cause__ or cause.__context__
+    hp = _hostport(url)
+    host = urlsplit(url).hostname or ""
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        msg = cause.verify_message or ""
+        if cause.verify_code in (18, 19, 20, 21) or "self" in msg or "issuer" in msg:
+            return "x509: certificate signed by unknown authority"
+        if "expired" in msg or "not yet valid" in msg:
+            return "x509: certificate has expired or is not yet valid"
+        if "mismatch" in msg or "hostname" in msg.lower() or "IP address" in msg:
+            return f"x509: certificate is not valid for {host}"
+        return f"x509: {msg}"
+    if isinstance(cause, ssl.SSLError):
+        reason = (cause.reason or str(cause)).lower().replace("_", " ")
+        if "wrong version" in reason or "record layer" in reason:
+            return "http: server gave HTTP response to HTTPS client"
+        return f"remote error: tls: {reason}"
+    if isinstance(cause, socket.gaierror):
+        ns = _nameserver()
+        on = f" on {ns}" if ns else ""
+        if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
+            return f"dial tcp: lookup {host}{on}: no such host"
+        return f"dial tcp: lookup {host}{on}: server misbehaving"
+    if isinstance(cause, OSError) and cause.errno:
+        op = "connect" if cause.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH,
+                                          errno.ENETUNREACH) else "read"
+        if op == "connect":
+            return f"dial tcp {hp}: connect: {_errno_text(cause)}"
+        return f"read tcp {hp}: {_errno_text(cause)}"
+    text = str(e)
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        ns = _nameserver()
+        return f"dial tcp: lookup {host}{' on ' + ns if ns else ''}: no such host"
+    if "Connection refused" in text:
+        return f"dial tcp {hp}: connect: connection refused"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "x509: certificate signed by unknown authority"
+    return text.lower() or type(e).__name__
+
+
+# ---------------------------------------------------------------- saving
+
+def tmp_dir(ui) -> str:
+    """pprof's setTmpDir: $PPROF_TMPDIR, else $HOME/pprof, else the system temp dir."""
+    dirs = []
+    if os.environ.get("PPROF_TMPDIR"):
+        dirs.append(os.environ["PPROF_TMPDIR"])
+    home = os.environ.get("USERPROFILE" if sys.platform == "win32" else "HOME")
+    if home:
+        dirs.append(os.path.join(home, "pprof"))
+    dirs.append(tempfile.gettempdir())
+    for d in dirs:
+        try:
+            os.makedirs(d, 0o755, exist_ok=True)
+        except OSError as e:
+            ui.print_err(f"Could not use temp dir {d}: mkdir {d}: {_errno_text(e)}")
+            continue
+        return d
+    raise FetchError("failed to identify temp dir")
+
+
+def new_temp_file(dir: str, prefix: str, suffix: str) -> str:
+    """pprof's newTempFile: the first free dir/prefixNNNsuffix, created exclusively (empty)."""
+    for index in range(1, 10000):
+        path = os.path.join(dir, f"{prefix}{index:03d}{suffix}")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise CommandError(f"open {path}: {_errno_text(e)}") from None
+        os.close(fd)
+        return path
+    raise CommandError(f"could not create file of the form {prefix}{1:03d}{suffix}")
+
+
+def save_name_prefix(p: Profile) -> str:
+    prefix = "pprof."
+    if p.mappings and p.mappings[0].file:
+        prefix += os.path.basename(p.mappings[0].file) + "."
+    for st in p.sample_types:
+        prefix += st.type + "."
+    return prefix
+
+
+def save_atomically(dir: str, prefix: str, suffix: str, data: bytes) -> str:
+    """Write data to the first free dir/prefixNNNsuffix without ever exposing a partial
+    file or overwriting one: a temp file in dir, then link(2) to the final name."""
+    fd, tmp = tempfile.mkstemp(prefix=".pprofsh-", suffix=".tmp", dir=dir)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        for index in range(1, 10000):
+            path = os.path.join(dir, f"{prefix}{index:03d}{suffix}")
+            try:
+                os.link(tmp, path)
+                return path
+            except FileExistsError:
+                continue
+            except OSError as e:
+                if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+                # No hard links here: claim the name exclusively, then rename over it.
+                path = new_temp_file(dir, prefix, suffix)
+                os.replace(tmp, path)
+                return path
+        raise OSError(f"could not create file of the form {prefix}001{suffix}")
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def save_fetched(f: Fetched, ui) -> str | None:
+    """Save one fetched profile as it came (gzipped if it was not); returns the path."""
+    try:
+        dir = tmp_dir(ui)
+        data = f.data if f.data[:2] == b"\x1f\x8b" else gzip.compress(f.data, mtime=0)
+        path = save_atomically(dir, save_name_prefix(f.profile), ".pb.gz", data)
+    except (OSError, PprofshError) as e:
+        msg = _errno_text(e) if isinstance(e, OSError) and e.errno else str(e)
+        ui.print_err(f"Could not save profile: {msg}")
+        return None
+    ui.print_err(f"Saved profile in {path}")
+    return path
+
+
+def note_saved(p: Profile, ui, fetched: list[Fetched] | None = None) -> list[str]:
+    """Save what was fetched remotely. Deviation from pprof, which saves the merged
+    (and base-subtracted) profile: pprofsh saves each fetched source as it came."""
+    paths = []
+    for f in fetched or []:
+        path = save_fetched(f, ui)
+        if path:
+            paths.append(path)
+    return paths
