@@ -1,0 +1,104 @@
+"""The `(pprof)` shell on a terminal, with prompt_toolkit.
+
+Keys: Tab completes (see pprofsh.completer), Up/Down walk the history, which
+persists across sessions, Ctrl-R searches it backwards, Right/End accept the
+greyed suggestion from history, Ctrl-C cancels the line being typed or a
+report being computed (the session goes on), Ctrl-D on an empty line exits.
+A bottom toolbar shows the profile, the sample type and the active filters.
+
+Only this module and pprofsh.completer import prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.history import FileHistory
+
+from pprofsh.completer import PprofCompleter
+
+FILTERS = ("focus", "ignore", "hide", "show", "tagfocus", "tagignore")
+
+
+def history_path(env: dict[str, str] | None = None) -> Path:
+    """$XDG_STATE_HOME/pprofsh/history, or ~/.pprofsh_history without XDG_STATE_HOME."""
+    env = os.environ if env is None else env
+    state = env.get("XDG_STATE_HOME", "")
+    if state:
+        return Path(state) / "pprofsh" / "history"
+    home = env.get("HOME") or os.path.expanduser("~")
+    return Path(home) / ".pprofsh_history"
+
+
+def open_history(path: Path) -> FileHistory | None:
+    """The history file, created private (0600); None if it cannot be created."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+    except OSError:
+        return None
+    return FileHistory(str(path))
+
+
+def toolbar_text(interp) -> str:
+    """` goroutine.pb.gz │ goroutine │ focus=main`: profile, sample type, active filters."""
+    s = interp.session
+    parts = []
+    spec = getattr(s, "spec", None)
+    sources = list(getattr(spec, "sources", []) or [])
+    if sources:
+        names = [os.path.basename(src.rstrip("/")) or src for src in sources]
+        parts.append(", ".join(names))
+    parts.append(sample_type(interp))
+    filters = [f"{n}={s.config[n]}" for n in FILTERS if s.config[n]]
+    parts.append(" ".join(filters) if filters else "no filters")
+    return " " + " │ ".join(parts)
+
+
+def sample_type(interp) -> str:
+    from pprofsh.errors import PprofshError
+    from pprofsh.report import sample_index
+
+    s = interp.session
+    try:
+        t = interp.sample_types[sample_index(s.profile, s.config["sample_index"])]
+    except (PprofshError, IndexError):
+        return str(s.config["sample_index"])
+    return ("mean_" + t) if s.config["mean"] else t
+
+
+def run_prompt(interp, prompt: str, *, input=None, output=None,
+               history_file: Path | None = None) -> int:
+    """Read lines with prompt_toolkit until Ctrl-D, `quit` or end of input; returns 0."""
+    history = open_history(history_file or history_path())
+    kwargs = {}
+    if history is not None:
+        kwargs["history"] = history
+    session: PromptSession[str] = PromptSession(
+        completer=PprofCompleter(interp),
+        complete_while_typing=False,
+        auto_suggest=AutoSuggestFromHistory(),
+        bottom_toolbar=lambda: toolbar_text(interp),
+        input=input,
+        output=output,
+        **kwargs,
+    )
+    ui = interp.session.ui
+    while True:
+        try:
+            line = session.prompt(prompt)
+        except KeyboardInterrupt:
+            continue  # Ctrl-C: drop the line, prompt again
+        except EOFError:
+            return 0
+        try:
+            if not interp.execute(line):
+                return 0
+        except KeyboardInterrupt:
+            ui.out.flush()
+            ui.print_err("interrupted")
+        ui.out.flush()
