@@ -239,9 +239,11 @@ USAGE_SRC = """
     Binary                  Local path or build id of binary for symbolization
 """
 
-USAGE_TLS = """    -tls_cert             TLS client certificate file for fetching profile and symbols
-    -tls_key              TLS private key file for fetching profile and symbols
-    -tls_ca               TLS CA certs file for fetching profile and symbols"""
+USAGE_TLS = (
+    "    -tls_cert             TLS client certificate file for fetching profile and symbols\n"
+    "    -tls_key              TLS private key file for fetching profile and symbols\n"
+    "    -tls_ca               TLS CA certs file for fetching profile and symbols"
+)
 
 USAGE_VARS = """
 

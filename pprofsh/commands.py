@@ -112,6 +112,10 @@ EXTRA_COMMANDS: tuple[Command, ...] = (
             "base [-diff_base] SRC|#N|off\n"
             "Subtract SRC (as -base does; with -diff_base, as -diff_base does).\n"
             "base off reports on the profile alone again."),
+    Command("fetch", "", False, "pprofsh: fetch the session's URL again (or another endpoint)",
+            "fetch [endpoint|URL]\n"
+            "Fetch a new snapshot from the service the session was opened on\n"
+            "(fetch heap, fetch goroutine, fetch /debug/pprof/mutex) and report on it."),
     Command("snapshots", "", False, "pprofsh: list the profiles loaded in this session",
             "snapshots\nNumbered list of every profile loaded or fetched, with time and total."),
     Command("changes", "changes", False,

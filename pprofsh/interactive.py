@@ -260,6 +260,10 @@ class Interpreter:
         name, args = tokens[0], tokens[1:]
         if name == "snapshots":
             s.ui.out.write(s.snapshots.listing(s.current, s.base))
+        elif name == "fetch":
+            from pprofsh.remote_commands import fetch_command
+
+            fetch_command(s, args[0] if args else "")
         elif name == "load":
             if not args:
                 raise CommandError("command load requires an argument")
