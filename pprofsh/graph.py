@@ -109,7 +109,7 @@ def sort_tags(tags: list[Tag], flat: bool) -> list[Tag]:
 
 class Node:
     __slots__ = ("info", "flat", "flat_div", "cum", "cum_div", "in_", "out", "label_tags",
-                 "numeric_tags", "_name")
+                 "numeric_tags", "_name", "tree_parent")
 
     def __init__(self, info: NodeInfo) -> None:
         self.info = info
@@ -122,6 +122,9 @@ class Node:
         self.label_tags: dict[str, Tag] = {}
         self.numeric_tags: dict[str, dict[str, Tag]] = {}
         self._name: str | None = None
+        # Call trees: the parent whose node map holds this node (pprof's Node.Function
+        # is per node map); None in ordinary graphs.
+        self.tree_parent: Node | None = None
 
     @property
     def name(self) -> str:
@@ -206,7 +209,7 @@ class Graph:
     def sort_nodes(self, cum: bool, visual: bool) -> None:
         if visual:
             scores = {n: entropy_score(n) for n in self.nodes}
-            self.nodes.sort(key=lambda n: (-abs(scores[n]), n.name, -abs(n.flat),
+            self.nodes.sort(key=lambda n: (-_abs64(scores[n]), n.name, -abs(n.flat),
                                            info_sprint(n.info)))
         elif cum:
             self.nodes.sort(key=lambda n: (-abs(n.cum), n.name, -abs(n.flat),
@@ -299,7 +302,23 @@ def entropy_score(n: Node) -> int:
     score = 0.0
     score += 1 if not n.in_ else _edge_entropy(n.in_, 0)
     score += 1 if not n.out else _edge_entropy(n.out, n.flat)
-    return int(score * n.cum) + n.flat
+    return _wrap64(_go_float_to_int64(score * n.cum) + n.flat)
+
+
+def _go_float_to_int64(x: float) -> int:
+    """int64(x) as Go on amd64 converts it: NaN and out-of-range values give MinInt64."""
+    if not math.isfinite(x) or not -(2.0 ** 63) <= x < 2.0 ** 63:
+        return -(1 << 63)
+    return int(x)
+
+
+def _wrap64(v: int) -> int:
+    return ((v + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
+
+
+def _abs64(v: int) -> int:
+    """pprof's abs64, overflow included: abs64(MinInt64) is MinInt64."""
+    return _wrap64(-v) if v < 0 else v
 
 
 def _edge_entropy(edges: dict[Node, Edge], self_: int) -> float:
@@ -503,6 +522,7 @@ class GraphBuilder:
                     n = nm.get(info)
                     if n is None:
                         n = nm[info] = Node(info)
+                        n.tree_parent = parent
                         all_nodes.append(n)
                     n.cum_div += dw
                     n.cum += w
