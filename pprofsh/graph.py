@@ -21,7 +21,8 @@ NodeInfo = tuple[str, str, int, str, int, int, str]
 GRANULARITIES = ("functions", "filefunctions", "files", "lines", "addresses")
 
 
-def printable_name(info: NodeInfo) -> str:
+def name_components(info: NodeInfo) -> list[str]:
+    """The parts of a node's name: address, function, file:line or object file."""
     name, _orig, address, file, _start, lineno, objfile = info
     parts = []
     if address:
@@ -38,7 +39,11 @@ def printable_name(info: NodeInfo) -> str:
         parts.append("[" + _go_base(objfile) + "]")
     else:
         parts.append("<unknown>")
-    return " ".join(parts)
+    return parts
+
+
+def printable_name(info: NodeInfo) -> str:
+    return " ".join(name_components(info))
 
 
 def _go_base(path: str) -> str:

@@ -27,6 +27,7 @@ from pprofsh.graph import (
     Tag,
     _go_base,
     _go_div,
+    name_components,
     shorten_function_name,
     sort_edges,
     sort_tags,
@@ -39,26 +40,6 @@ from pprofsh.report import Report
 def escape_for_dot(s: str) -> str:
     """Backslashes and quotes escaped; newlines become left-justified breaks."""
     return s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\l")
-
-
-def name_components(info: NodeInfo) -> list[str]:
-    name, _orig, address, file, _start, lineno, objfile = info
-    out = []
-    if address:
-        out.append(f"{address:016x}")
-    if name:
-        out.append(name)
-    if lineno:
-        out.append(f"{file}:{lineno}")
-    elif file:
-        out.append(file)
-    elif name:
-        pass
-    elif objfile:
-        out.append("[" + _go_base(objfile) + "]")
-    else:
-        out.append("<unknown>")
-    return out
 
 
 def multiline_printable_name(info: NodeInfo) -> str:
