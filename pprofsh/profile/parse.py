@@ -71,10 +71,13 @@ def parse(data: bytes) -> Profile:
     try:
         p = parse_proto(data)
     except (_Malformed, DecodeError, RecursionError):
-        from pprofsh.profile import legacy
+        from pprofsh.profile import goroutine_dump, legacy
 
         try:
-            p = legacy.parse_legacy(data)
+            if goroutine_dump.looks_like_dump(data):
+                p = goroutine_dump.parse_dump(data)
+            else:
+                p = legacy.parse_legacy(data)
         except ProfileError as e:
             raise ProfileError(f"parsing profile: {e}") from None
     err = check_valid(p)

@@ -1,0 +1,3 @@
+module pprofsh.test/leakfixtures
+
+go 1.19
