@@ -465,6 +465,90 @@ class GraphBuilder:
     def build(self, kept: set[NodeInfo] | None = None) -> Graph:
         if self.o.call_tree:
             return self._build_tree()
+        if not self.o.with_tags:
+            return self._build_fast(kept)
+        return self._build_objects(kept)
+
+    def _build_fast(self, kept: set[NodeInfo] | None) -> Graph:
+        """pprof's newGraph over stack groups, with nodes as small ints.
+
+        Same rules as _build_objects (which also keeps tags): each node's cum counts
+        once per stack, each (parent, child) edge once per stack with the flags of
+        its first occurrence, flat goes to the leaf unless the leaf was dropped.
+        """
+        index: dict[NodeInfo, int] = {}
+        infos: list[NodeInfo] = []
+        # Per location: its lines' nodes outermost first, as (node or -1, inline).
+        loc_rev: dict[int, tuple[tuple[int, bool], ...]] = {}
+        for stack, _w, _dw, _s in self.groups():
+            for loc in stack:
+                if id(loc) in loc_rev:
+                    continue
+                lns = self.loc_infos(loc)
+                last = len(lns) - 1
+                rev = []
+                for ni in range(last, -1, -1):
+                    info = lns[ni]
+                    if kept is not None and info not in kept:
+                        rev.append((-1, ni != last))
+                        continue
+                    n = index.get(info)
+                    if n is None:
+                        n = index[info] = len(infos)
+                        infos.append(info)
+                    rev.append((n, ni != last))
+                loc_rev[id(loc)] = tuple(rev)
+        count = len(infos)
+        cum = [0] * count
+        cum_div = [0] * count
+        flat = [0] * count
+        flat_div = [0] * count
+        edges: dict[int, list] = {}
+        for stack, w, dw, _s in self.groups():
+            seen: set[int] = set()
+            seen_edge: set[int] = set()
+            parent = -1
+            residual = False
+            for loc in reversed(stack):
+                for n, inline in loc_rev[id(loc)]:
+                    if n < 0:
+                        residual = True
+                        continue
+                    if n not in seen:
+                        seen.add(n)
+                        cum[n] += w
+                        cum_div[n] += dw
+                    if parent >= 0 and n != parent:
+                        k = parent * count + n
+                        if k not in seen_edge:
+                            seen_edge.add(k)
+                            e = edges.get(k)
+                            if e is None:
+                                edges[k] = [w, dw, residual, inline]
+                            else:
+                                e[0] += w
+                                e[1] += dw
+                                if residual:
+                                    e[2] = True
+                                if not inline:
+                                    e[3] = False
+                    parent = n
+                    residual = False
+            if parent >= 0 and not residual:
+                flat[parent] += w
+                flat_div[parent] += dw
+        nodes: list[Node | None] = [None] * count
+        for i, info in enumerate(infos):
+            n = nodes[i] = Node(info)
+            n.cum, n.cum_div, n.flat, n.flat_div = cum[i], cum_div[i], flat[i], flat_div[i]
+        for k, (ew, edw, residual, inline) in edges.items():
+            src, dst = nodes[k // count], nodes[k % count]
+            e = Edge(src, dst, edw, ew, residual, inline)
+            src.out[dst] = e
+            dst.in_[src] = e
+        return _select(nodes, self.o.drop_negative)
+
+    def _build_objects(self, kept: set[NodeInfo] | None) -> Graph:
         nodes: dict[NodeInfo, Node] = {}
         loc_nodes: dict[int, list[Node | None]] = {}
         for stack, w, dw, sample in self.groups():

@@ -107,7 +107,7 @@ def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None,
             ui.print_err(f"{src}: {e}")
             continue
         p, f = res
-        err = check_valid(p)
+        err = check_valid(p, stacks=False)
         if err:
             ui.print_err(f"{src}: {err}")
             continue
@@ -135,6 +135,8 @@ def _add_fake_mapping(p: Profile) -> None:
 def combine(profiles: list[Profile]) -> Profile:
     try:
         measurement.scale_profiles(profiles)
+        if len(profiles) == 1:
+            return merging.merge_one(profiles[0])
         return merging.merge(profiles)
     except ProfileError as e:
         raise ProfileError(f"problem fetching source profiles: {e}") from None
@@ -180,7 +182,7 @@ def finish(p: Profile, spec: SourceSpec, ui: UI) -> Profile:
             m.file = ""
     if spec.comment:
         p.comments.append(spec.comment)
-    err = check_valid(p)
+    err = check_valid(p, stacks=False)
     if err:
         raise ProfileError(err)
     return p

@@ -94,7 +94,7 @@ def labels_key(s: Sample) -> tuple:
 class _Merger:
     def __init__(self, p: Profile) -> None:
         self.p = p
-        self.samples: dict[tuple, Sample] = {}
+        self.samples: dict[object, Sample] = {}
         self.locations: dict[tuple, Location] = {}
         self.functions: dict[tuple, Function] = {}
         self.mappings: dict[tuple, Mapping] = {}
@@ -179,27 +179,38 @@ class _Merger:
             self._keep.append(src)
         return got
 
-    def sample(self, src: Sample) -> None:
-        stack, ids = self.stack(src.locations)
-        if src.labels or src.num_labels:
-            key = (ids, labels_key(src))
-        else:
-            key = (ids,)
-        s = self.samples.get(key)
-        if s is not None:
+    def samples_of(self, src: Profile) -> None:
+        """Map every non-zero sample of src, summing samples with equal stacks and labels."""
+        stack_by_src = self.stack_by_src
+        samples = self.samples
+        out = self.p.samples
+        label_keys: dict[tuple[int, int, int], tuple] = {}
+        for s in src.samples:
             vals = s.values
-            for i, v in enumerate(src.values):
-                vals[i] += v
-            return
-        s = Sample(
-            stack,
-            list(src.values),
-            {k: list(v) for k, v in src.labels.items()} if src.labels else None,
-            {k: list(v) for k, v in src.num_labels.items()} if src.num_labels else None,
-            {k: list(v) for k, v in src.num_units.items()} if src.num_units else None,
-        )
-        self.samples[key] = s
-        self.p.samples.append(s)
+            if not any(vals):
+                continue
+            got = stack_by_src.get(id(s.locations))
+            if got is None:
+                got = self.stack(s.locations)
+            labs, nums = s.labels, s.num_labels
+            if labs or nums:
+                ck = (id(labs), id(nums), id(s.num_units))
+                lk = label_keys.get(ck)
+                if lk is None:
+                    lk = label_keys[ck] = labels_key(s)
+                key: object = (got[1], lk)
+            else:
+                key = got[1]
+            m = samples.get(key)
+            if m is None:
+                # Label dicts are shared, not copied: nothing edits them in place.
+                m = samples[key] = Sample(got[0], list(vals), labs or None, nums or None,
+                                          s.num_units or None)
+                out.append(m)
+            else:
+                mv = m.values
+                for i, v in enumerate(vals):
+                    mv[i] += v
 
 
 def merge(srcs: list[Profile]) -> Profile:
@@ -213,9 +224,7 @@ def merge(srcs: list[Profile]) -> Profile:
         pm.start_source()
         if not pm.mappings and src.mappings:
             pm.mapping(src.mappings[0])
-        for s in src.samples:
-            if any(s.values):
-                pm.sample(s)
+        pm.samples_of(src)
     if any(not any(s.values) for s in p.samples):
         return merge([p])
     return p
@@ -271,7 +280,36 @@ def normalize(p: Profile, base: Profile) -> None:
 
 
 def set_label(p: Profile, key: str, value: list[str]) -> None:
+    # Label dicts are shared between samples: replace them, never edit them in place.
+    cache: dict[int, dict[str, list[str]]] = {}
     for s in p.samples:
-        if s.labels is None:
-            s.labels = {}
-        s.labels[key] = list(value)
+        old = s.labels
+        new = cache.get(id(old))
+        if new is None:
+            new = cache[id(old)] = {**(old or {}), key: list(value)}
+        s.labels = new
+
+
+def merge_one(p: Profile) -> Profile:
+    """What pprof's Merge of a single profile means for reports, done lazily.
+
+    Merging one profile renumbers ids and sums samples with equal stacks and
+    labels; no graph report can tell, so only the all-zero samples are dropped
+    now and the full merge waits for a report that lists samples (merged()).
+    A profile with drop_frames is merged at once: pprof prunes after merging.
+    """
+    if p.drop_frames:
+        return merge([p])
+    if not all(any(s.values) for s in p.samples):
+        p.samples = [s for s in p.samples if any(s.values)]
+    p.unmerged = True
+    return p
+
+
+def merged(p: Profile) -> Profile:
+    """p with pprof's Merge applied (cached)."""
+    if not p.unmerged:
+        return p
+    if p.merged_cache is None:
+        p.merged_cache = merge([p])
+    return p.merged_cache

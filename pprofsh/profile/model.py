@@ -87,6 +87,10 @@ class Profile:
     period_type: ValueType | None = None
     period: int = 0
     comments: list[str] = field(default_factory=list)
+    # True when samples with equal stacks and labels may still be separate (a single
+    # profile loaded without pprof's Merge pass, which only traces/raw/proto can see).
+    unmerged: bool = False
+    merged_cache: Profile | None = None
 
     def sample_type_index(self, name: str) -> int:
         """Index of the sample type called name, or -1."""

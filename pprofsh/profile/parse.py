@@ -93,15 +93,170 @@ def _strings(table: list[str], i: int) -> str:
 
 
 def parse_proto(data: bytes) -> Profile:
+    """Decode profile.proto. Samples are split off and decoded by _SampleScanner; upb
+    decodes everything else."""
+    scan = _SampleScanner()
+    rest = scan.split(data)
     msg = profile_pb2.Profile()
-    msg.ParseFromString(data)
+    msg.ParseFromString(rest)
     st = list(msg.string_table)
     if not st or st[0] != "":
         raise _Malformed("string_table[0] must be ''")
-    return from_message(msg, st)
+    return from_message(msg, st, scan)
 
 
-def from_message(msg: profile_pb2.Profile, st: list[str]) -> Profile:
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    result = 0
+    shift = 0
+    while True:
+        b = buf[i]
+        result |= (b & 0x7F) << shift
+        i += 1
+        if b < 0x80:
+            return result, i
+        shift += 7
+        if shift > 63:
+            raise _Malformed("malformed varint")
+
+
+class _SampleScanner:
+    """Walks the top-level fields of a profile once.
+
+    Sample messages are cut into their stack, values and labels bytes; equal
+    byte strings are decoded once (most samples repeat a stack, a value vector
+    and a label set seen before). Other fields are handed on to upb.
+    """
+
+    def __init__(self) -> None:
+        self.stack_index: dict[bytes | tuple[int, ...], int] = {}
+        self.stack_ids: list[tuple[int, ...]] = []
+        self.label_index: dict[bytes, int] = {}
+        self.label_raw: list[list[tuple[int, int, int, int]]] = []
+        self.samples: list[tuple[int, tuple[int, ...], int]] = []
+
+    def split(self, data: bytes) -> bytes:
+        rest = []
+        n = len(data)
+        i = 0
+        samples = self.samples
+        append = samples.append
+        stack_index = self.stack_index
+        values_cache: dict[bytes, tuple[int, ...]] = {}
+        label_index = self.label_index
+        try:
+            while i < n:
+                start = i
+                t = data[i]
+                if t < 0x80:
+                    i += 1
+                else:
+                    t, i = _varint(data, i)
+                wt = t & 7
+                if wt == 2:
+                    ln = data[i]
+                    if ln < 0x80:
+                        i += 1
+                    else:
+                        ln, i = _varint(data, i)
+                    end = i + ln
+                    if end > n:
+                        raise _Malformed("truncated field")
+                    if t != 0x12:
+                        rest.append(data[start:end])
+                        i = end
+                        continue
+                    # A sample: canonical layout is packed ids (1), packed values (2), labels (3).
+                    j = i
+                    if j < end and data[j] == 0x0A:
+                        ln = data[j + 1]
+                        if ln < 0x80:
+                            j += 2
+                        else:
+                            ln, j = _varint(data, j + 1)
+                        sk = data[j:j + ln]
+                        j += ln
+                        if j < end and data[j] == 0x12:
+                            ln = data[j + 1]
+                            if ln < 0x80:
+                                j += 2
+                            else:
+                                ln, j = _varint(data, j + 1)
+                            vk = data[j:j + ln]
+                            j += ln
+                            if j <= end:
+                                si = stack_index.get(sk)
+                                if si is None:
+                                    si = self._new_stack(sk, data[i:end])
+                                vals = values_cache.get(vk)
+                                if vals is None:
+                                    vals = values_cache[vk] = self._values(data[i:end])
+                                if j == end:
+                                    append((si, vals, -1))
+                                else:
+                                    lk = data[j:end]
+                                    li = label_index.get(lk)
+                                    if li is None:
+                                        li = self._new_labels(lk, data[i:end])
+                                    append((si, vals, li))
+                                i = end
+                                continue
+                    self._generic(data[i:end])
+                    i = end
+                elif wt == 0:
+                    _v, i = _varint(data, i)
+                    rest.append(data[start:i])
+                elif wt == 1:
+                    i += 8
+                    rest.append(data[start:i])
+                elif wt == 5:
+                    i += 4
+                    rest.append(data[start:i])
+                else:
+                    raise _Malformed("bad wire type")
+            if i != n:
+                raise _Malformed("truncated field")
+        except IndexError:
+            raise _Malformed("truncated field") from None
+        return b"".join(rest)
+
+    @staticmethod
+    def _decode(payload: bytes) -> profile_pb2.Sample:
+        return profile_pb2.Sample.FromString(payload)
+
+    def _stack_for_ids(self, ids: tuple[int, ...]) -> int:
+        si = self.stack_index.get(ids)
+        if si is None:
+            si = self.stack_index[ids] = len(self.stack_ids)
+            self.stack_ids.append(ids)
+        return si
+
+    def _new_stack(self, key: bytes, payload: bytes) -> int:
+        si = self._stack_for_ids(tuple(self._decode(payload).location_id))
+        self.stack_index[key] = si
+        return si
+
+    def _values(self, payload: bytes) -> tuple[int, ...]:
+        return tuple(self._decode(payload).value)
+
+    def _new_labels(self, key: bytes, payload: bytes) -> int:
+        li = self.label_index[key] = len(self.label_raw)
+        self.label_raw.append([(lab.key, lab.str, lab.num, lab.num_unit)
+                               for lab in self._decode(payload).label])
+        return li
+
+    def _generic(self, payload: bytes) -> None:
+        """Any other layout (unpacked fields, other field order): let upb decode it."""
+        m = self._decode(payload)
+        si = self._stack_for_ids(tuple(m.location_id))
+        li = -1
+        if m.label:
+            li = len(self.label_raw)
+            self.label_raw.append([(lab.key, lab.str, lab.num, lab.num_unit)
+                                   for lab in m.label])
+        self.samples.append((si, tuple(m.value), li))
+
+
+def from_message(msg: profile_pb2.Profile, st: list[str], scan: _SampleScanner) -> Profile:
     p = Profile()
     mappings: dict[int, Mapping] = {}
     for m in msg.mapping:
@@ -139,7 +294,7 @@ def from_message(msg: profile_pb2.Profile, st: list[str]) -> Profile:
         locations.setdefault(loc.id, ll)
     p.sample_types = [ValueType(_strings(st, v.type), _strings(st, v.unit))
                       for v in msg.sample_type]
-    p.samples = _samples(msg, st, locations)
+    p.samples = _samples(scan, st, locations)
     p.drop_frames = _strings(st, msg.drop_frames)
     p.keep_frames = _strings(st, msg.keep_frames)
     pt = msg.period_type
@@ -152,25 +307,21 @@ def from_message(msg: profile_pb2.Profile, st: list[str]) -> Profile:
     return p
 
 
-def _samples(msg: profile_pb2.Profile, st: list[str],
+def _samples(scan: _SampleScanner, st: list[str],
              locations: dict[int, Location]) -> list[Sample]:
-    """Resolve samples, sharing one stack tuple between samples with equal stacks."""
-    stacks: dict[tuple[int, ...], tuple[Location, ...]] = {}
-    get_stack = stacks.get
+    """Resolve samples; samples with equal stacks share one tuple, equal labels one dict."""
     missing = _MissingLocation()
+    get = locations.get
+    stacks = [tuple([get(i) or missing for i in ids]) for ids in scan.stack_ids]
+    labels = [_labels(raw, st) for raw in scan.label_raw]
     out = []
     append = out.append
-    for s in msg.sample:
-        ids = tuple(s.location_id)
-        stack = get_stack(ids)
-        if stack is None:
-            stack = tuple(locations.get(i, missing) for i in ids)
-            stacks[ids] = stack
-        if s.label:
-            labels, num_labels, num_units = _labels(s.label, st)
-            append(Sample(stack, list(s.value), labels, num_labels, num_units))
+    for si, vals, li in scan.samples:
+        if li < 0:
+            append(Sample(stacks[si], list(vals)))
         else:
-            append(Sample(stack, list(s.value)))
+            lab, nums, units = labels[li]
+            append(Sample(stacks[si], list(vals), lab, nums, units))
     return out
 
 
@@ -181,38 +332,48 @@ class _MissingLocation(Location):
         super().__init__(0)
 
 
-def _labels(raw, st: list[str]):
+def _labels(raw: list[tuple[int, int, int, int]], st: list[str]):
+    """Label dicts of one sample. They are shared between samples: never mutate them."""
     labels: dict[str, list[str]] = {}
     nums: dict[str, list[int]] = {}
     units: dict[str, list[str]] = {}
-    for lab in raw:
-        key = _strings(st, lab.key)
-        if lab.str:
-            labels.setdefault(key, []).append(_strings(st, lab.str))
-        elif lab.num or lab.num_unit:
+    for key_x, str_x, num, unit_x in raw:
+        key = _strings(st, key_x)
+        if str_x:
+            labels.setdefault(key, []).append(_strings(st, str_x))
+        elif num or unit_x:
             vals = nums.setdefault(key, [])
-            if lab.num_unit:
+            if unit_x:
                 u = units.setdefault(key, [])
                 u.extend([""] * (len(vals) - len(u)))
-                u.append(_strings(st, lab.num_unit))
-            vals.append(lab.num)
+                u.append(_strings(st, unit_x))
+            vals.append(num)
     for key, u in units.items():
         if u:
             u.extend([""] * (len(nums[key]) - len(u)))
     return labels or None, nums or None, (units or None) if nums else None
 
 
-def check_valid(p: Profile) -> str:
-    """Go's Profile.CheckValid: '' when valid, else the reason."""
+def check_valid(p: Profile, stacks: bool = True) -> str:
+    """Go's Profile.CheckValid: '' when valid, else the reason.
+
+    stacks=False skips the search for unresolved location ids, which only a
+    freshly decoded profile can have."""
     n = len(p.sample_types)
     if n == 0 and p.samples:
         return "missing sample type information"
+    seen_stacks: set[int] = set()
     for s in p.samples:
         if len(s.values) != n:
             return f"mismatch: sample has {len(s.values)} values vs. {n} types"
-        for loc in s.locations:
-            if isinstance(loc, _MissingLocation):
-                return "sample has nil location"
+        st = s.locations
+        if not stacks:
+            continue
+        if id(st) not in seen_stacks:
+            seen_stacks.add(id(st))
+            for loc in st:
+                if isinstance(loc, _MissingLocation):
+                    return "sample has nil location"
     seen: set[int] = set()
     for m in p.mappings:
         if m.id == 0:

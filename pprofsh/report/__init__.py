@@ -375,6 +375,10 @@ def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
 def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
                 warn: Callable[[str], None]) -> Report:
     """pprof's generateRawReport, without copying the profile."""
+    if fmt in ("traces", "raw", "proto"):
+        from pprofsh.profile.merge import merged
+
+        p = merged(p)
     units, ignored = num_label_units(p.samples)
     for k in sorted(ignored):
         warn(f"For tag {k} used unit {units[k]}, also encountered unit(s) "
