@@ -5,6 +5,7 @@ Only pprofsh.prompt (imported lazily, for a terminal) touches prompt_toolkit.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from pprofsh.interactive import Interpreter
@@ -14,6 +15,9 @@ PROMPT = "(pprof) "
 
 def run_shell(session, script: str | None = None, stdin=None) -> int:
     """Enter interactive mode on session. Returns the exit status."""
+    # The loaded profile lives as long as the shell: keep the cyclic GC off it.
+    gc.freeze()
+    gc.enable()
     session.config["compact_labels"] = True
     session.ui.interactive = True
     interp = Interpreter(session)

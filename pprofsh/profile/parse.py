@@ -312,17 +312,16 @@ def _samples(scan: _SampleScanner, st: list[str],
     """Resolve samples; samples with equal stacks share one tuple, equal labels one dict."""
     missing = _MissingLocation()
     get = locations.get
-    stacks = [tuple([get(i) or missing for i in ids]) for ids in scan.stack_ids]
+    stacks = []
+    for ids in scan.stack_ids:
+        stack = tuple(map(get, ids))
+        if None in stack:
+            stack = tuple(loc or missing for loc in stack)
+        stacks.append(stack)
     labels = [_labels(raw, st) for raw in scan.label_raw]
-    out = []
-    append = out.append
-    for si, vals, li in scan.samples:
-        if li < 0:
-            append(Sample(stacks[si], list(vals)))
-        else:
-            lab, nums, units = labels[li]
-            append(Sample(stacks[si], list(vals), lab, nums, units))
-    return out
+    none3 = (None, None, None)
+    return [Sample(stacks[si], list(vals), *(labels[li] if li >= 0 else none3))
+            for si, vals, li in scan.samples]
 
 
 class _MissingLocation(Location):
