@@ -399,7 +399,7 @@ def _main(argv: list[str], ui) -> int:
         from pprofsh.interactive import parse_command_line
 
         pc = parse_command_line(["top"], cfg)
-        ui.out.write(session.changes(pc.config, traces=bool(v.get("traces"))))
+        ui.write_out(session.changes(pc.config, traces=bool(v.get("traces"))))
         return 0
     if cmd is not None:
         arg = v[cmd] if cmds.BY_NAME[cmd].has_param else None

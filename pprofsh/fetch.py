@@ -18,16 +18,21 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pprofsh.errors import CommandError, FetchError, PprofshError
+from pprofsh.limits import max_size, too_large
 from pprofsh.profile.model import Profile
 
 CPU_PROFILE_HANDLER = "/debug/pprof/profile"
-# A response body larger than this is refused (Go has no limit; a runaway
-# endpoint should not eat the machine's memory).
-MAX_BODY = 1 << 30
+# Go's ResponseHeaderTimeout is the fetch timeout plus this many seconds; pprofsh
+# also bounds the whole body transfer by it (a server that trickles stops too).
+HEADER_GRACE = 5.0
+# A response body larger than pprofsh.limits.max_size() ($PPROFSH_MAX_SIZE, 1 GiB
+# by default) is refused: Go has no limit, but a runaway endpoint should not eat
+# the machine's memory.
 
 ENDPOINTS = ["allocs", "block", "cmdline", "goroutine", "heap", "mutex", "profile",
              "symbol", "threadcreate", "trace"]
@@ -119,7 +124,10 @@ def adjust_url(source: str, seconds: int = -1, timeout: int = -1) -> tuple[str, 
 
 
 def is_url(source: str) -> bool:
-    return adjust_url(source)[0] != ""
+    try:
+        return adjust_url(source)[0] != ""
+    except (ValueError, OverflowError):  # urlsplit: "Invalid IPv6 URL", a bad port
+        return False
 
 
 # ---------------------------------------------------------------- fetching
@@ -131,10 +139,14 @@ def fetch_url(src: str, spec, ui) -> Profile:
 
 def fetch_source(src: str, spec, ui) -> Fetched:
     """Fetch one source over HTTP(S); FetchError/ProfileError worded as Go's."""
-    from pprofsh.profile.parse import check_valid, parse
+    from pprofsh.limits import parse_limited
+    from pprofsh.profile.parse import check_valid
 
     seconds = getattr(spec, "seconds", -1) or -1
-    url, timeout = adjust_url(src, seconds, getattr(spec, "timeout", -1) or -1)
+    try:
+        url, timeout = adjust_url(src, seconds, getattr(spec, "timeout", -1) or -1)
+    except (ValueError, OverflowError) as e:
+        raise FetchError(f"parse {_go_quote(src)}: {e}") from None
     if not url:
         raise FetchError(f"{src}: not a URL")
     ui.print_err(f"Fetching profile over HTTP from {url}")
@@ -145,7 +157,7 @@ def fetch_source(src: str, spec, ui) -> Fetched:
         data = _get(url, timeout, getattr(spec, "tls", ("", "", "")) or ("", "", ""), ui)
     finally:
         stop()
-    p = parse(data)
+    p = parse_limited(data)
     err = check_valid(p)
     if err:
         raise FetchError(err)
@@ -226,9 +238,13 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
     host = urlsplit(real).hostname or ""
     # Go's ProxyFromEnvironment never proxies loopback addresses.
     loopback = host in ("localhost", "::1") or host.startswith("127.")
-    limit = timeout + 5  # ResponseHeaderTimeout: timeout + 5s, as Go
+    limit = timeout + HEADER_GRACE  # ResponseHeaderTimeout: timeout + 5s, as Go
     t = httpx.Timeout(connect=limit, read=limit, write=limit, pool=limit)
     where = f'Get "{real}"'
+    max_body = max_size()
+    # Go's pprof has no deadline for the body: a server that trickles bytes would hold it
+    # forever. pprofsh stops the whole transfer at the same bound as the headers.
+    deadline = time.monotonic() + limit
     try:
         with httpx.Client(verify=verify, timeout=t, trust_env=not loopback,
                           follow_redirects=True, max_redirects=10) as client:
@@ -238,9 +254,11 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
                 chunks, size = [], 0
                 for chunk in resp.iter_bytes():
                     size += len(chunk)
-                    if size > MAX_BODY:
-                        raise FetchError(f"{where}: response body larger than "
-                                         f"{MAX_BODY >> 20} MiB (pprofsh's limit)")
+                    if size > max_body:
+                        raise FetchError(f"{where}: " + too_large("response body", max_body))
+                    if time.monotonic() > deadline:
+                        raise FetchError(f"{where}: context deadline exceeded (Client.Timeout "
+                                         "or context cancellation while reading body)")
                     chunks.append(chunk)
                 return b"".join(chunks)
     except PprofshError:
@@ -263,6 +281,14 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
         raise FetchError(f"{where}: {e}") from None
     except httpx.InvalidURL as e:
         raise FetchError(f"parse {url!r}: {e}".replace("'", '"')) from None
+    except (ValueError, OverflowError) as e:  # a port out of range, a bad IPv6 literal
+        raise FetchError(f"parse {_go_quote(url)}: {e}") from None
+
+
+def _go_quote(s: str) -> str:
+    from pprofsh.options import quote_go
+
+    return quote_go(s)
 
 
 def _status_error(resp) -> str:
@@ -279,7 +305,10 @@ def _status_error(resp) -> str:
 
 def _hostport(url: str) -> str:
     u = urlsplit(url)
-    port = u.port or (443 if u.scheme == "https" else 80)
+    try:
+        port = u.port or (443 if u.scheme == "https" else 80)
+    except ValueError:  # "Port out of range": Go dials it as written
+        port = u.netloc.rsplit(":", 1)[-1]
     host = u.hostname or ""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -403,7 +432,7 @@ def save_atomically(dir: str, prefix: str, suffix: str, data: bytes) -> str:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; Go's os.Create honours umask
         for index in range(1, 10000):
             path = os.path.join(dir, f"{prefix}{index:03d}{suffix}")
             try:
@@ -424,6 +453,20 @@ def save_atomically(dir: str, prefix: str, suffix: str, data: bytes) -> str:
             os.unlink(tmp)
         except OSError:
             pass
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where /proc allows."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 def save_fetched(f: Fetched, ui) -> str | None:

@@ -9,10 +9,12 @@ rebuilt, so unchanged stacks keep sharing their tuples.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 
 from pprofsh.errors import CommandError
 from pprofsh.profile.model import Location, Sample
+from pprofsh.regexps import BACKTRACK_MESSAGE, may_backtrack
 
 Warn = Callable[[str], None]
 
@@ -25,10 +27,33 @@ def compile_regex(what: str, value: str) -> re.Pattern[str] | None:
 
 
 def go_regexp(expr: str, prefix: str = "") -> re.Pattern[str]:
+    """Compile a Go (RE2) regexp with Python's re; errors worded as Go's.
+
+    RE2 matches in linear time; Python's re backtracks, so a pattern whose
+    repetition can match the same text in many ways (`(a+)+$`, `(a|a)*b`,
+    `(.*x)*`) can take exponential time on a long function name. Such patterns
+    are refused here (see docs/robustness.md): a repetition whose body holds
+    another variable-length repetition, or alternatives that are not told apart
+    by distinct first characters, unless the body has a literal that the inner
+    repetitions cannot match (`(\\w+\\.)*` is fine: every round ends at a dot).
+    """
     try:
-        return re.compile(_translate(expr))
+        with warnings.catch_warnings():
+            # Python's "Possible nested set" FutureWarning: RE2 has no such notion.
+            warnings.simplefilter("ignore")
+            rx = re.compile(_translate(expr))
+            if len(expr) > MAX_REGEXP_LEN:
+                raise CommandError(prefix + "error parsing regexp: expression too large")
+            if may_backtrack(rx.pattern):
+                raise CommandError(prefix + BACKTRACK_MESSAGE.format(expr=expr))
+            return rx
     except (re.error, OverflowError, RecursionError) as e:
         raise CommandError(prefix + go_regexp_error(expr, e)) from None
+
+
+# RE2's default program size limit is reached by expressions of a few thousand
+# characters; Go reports "expression too large".
+MAX_REGEXP_LEN = 10000
 
 
 def _translate(expr: str) -> str:

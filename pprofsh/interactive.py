@@ -165,9 +165,16 @@ class Interpreter:
 
     def __init__(self, session) -> None:
         self.session = session
-        p = session.profile
-        self.sample_types = [st.type for st in p.sample_types]
-        self.shortcuts = shortcuts(self.sample_types)
+        self._profile = None
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Follow the session's profile: `load` and `base` can change its sample types."""
+        p = self.session.profile
+        if p is not self._profile:
+            self._profile = p
+            self.sample_types = [st.type for st in p.sample_types]
+            self.shortcuts = shortcuts(self.sample_types)
 
     def greeting(self) -> str:
         """What pprof prints on entering the shell (to its message stream)."""
@@ -189,10 +196,15 @@ class Interpreter:
 
     def execute(self, line: str) -> bool:
         """Run one input line. Returns False when the shell should exit."""
-        for part in self.shortcuts.get(line.strip(), [line.strip()]):
-            if not self._execute_one(part):
-                return False
-        return True
+        self._refresh()
+        try:
+            for part in self.shortcuts.get(line.strip(), [line.strip()]):
+                if not self._execute_one(part):
+                    return False
+                self._refresh()
+            return True
+        finally:
+            self._refresh()
 
     def _execute_one(self, line: str) -> bool:
         s = self.session
@@ -213,7 +225,11 @@ class Interpreter:
                 if name == "sample_index":
                     from pprofsh.report import sample_index
 
-                    value = self.sample_types[sample_index(s.profile, value)]
+                    types = self.sample_types
+                    index = sample_index(s.profile, value)
+                    if index < 0 or index >= len(types):
+                        raise CommandError(f"invalid sample_index {quote_go(value)}")
+                    value = types[index]
                 if o.choices and name != o.name:
                     from pprofsh.cli import _parse_go_bool
 
@@ -259,7 +275,7 @@ class Interpreter:
         s = self.session
         name, args = tokens[0], tokens[1:]
         if name == "snapshots":
-            s.ui.out.write(s.snapshots.listing(s.current, s.base))
+            s.ui.write_out(s.snapshots.listing(s.current, s.base))
         elif name == "fetch":
             from pprofsh.remote_commands import fetch_command
 
@@ -282,4 +298,4 @@ class Interpreter:
             if pc.config["nodecount"] == 10 and not any(_parse_int32(a) is not None
                                                         for a in rest):
                 pc.config["nodecount"] = 0
-            s.ui.out.write(s.changes(pc.config, traces))
+            s.ui.write_out(s.changes(pc.config, traces))

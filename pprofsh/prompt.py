@@ -56,7 +56,9 @@ def toolbar_text(interp) -> str:
     parts.append(sample_type(interp))
     filters = [f"{n}={s.config[n]}" for n in FILTERS if s.config[n]]
     parts.append(" ".join(filters) if filters else "no filters")
-    return " " + " │ ".join(parts)
+    from pprofsh.report.highlight import sanitize
+
+    return sanitize(" " + " │ ".join(parts))
 
 
 def sample_type(interp) -> str:

@@ -19,7 +19,7 @@ from pprofsh.errors import PprofshError, ProfileError
 from pprofsh.options import Config
 from pprofsh.profile import merge as merging
 from pprofsh.profile.model import Profile
-from pprofsh.profile.parse import check_valid, parse
+from pprofsh.profile.parse import check_valid
 from pprofsh.profile.prune import remove_uninteresting
 
 
@@ -32,13 +32,40 @@ class UI:
     interactive: bool = False
 
     def print_err(self, msg: str) -> None:
+        if _is_terminal(self.err):
+            from pprofsh.report.highlight import sanitize
+
+            msg = sanitize(msg)
         self.err.write(msg + "\n")
+
+    def write_out(self, text: str) -> None:
+        """Write report text to out, made harmless when out is a terminal."""
+        if _is_terminal(self.out):
+            from pprofsh.report.highlight import sanitize
+
+            text = sanitize(text)
+        self.out.write(text)
+
+    def write_err(self, text: str) -> None:
+        """Write message text to err, made harmless when err is a terminal."""
+        if _is_terminal(self.err):
+            from pprofsh.report.highlight import sanitize
+
+            text = sanitize(text)
+        self.err.write(text)
 
     def out_is_terminal(self) -> bool:
         try:
             return self.out.isatty()
         except (AttributeError, ValueError):
             return False
+
+
+def _is_terminal(f) -> bool:
+    try:
+        return bool(f.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 @dataclass
@@ -59,12 +86,16 @@ def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
     Returns (profile, fetched): fetched is the pprofsh.fetch.Fetched of a remote
     source (its raw body, saved later by note_saved), None for a file."""
     if os.path.exists(src) or not _looks_like_url(src):
+        from pprofsh.limits import parse_limited, read_limited
+
         try:
             with open(src, "rb") as f:
-                data = f.read()
+                data = read_limited(f)
         except OSError as e:
             raise ProfileError(f"open {src}: {_os_error(e)}") from None
-        return parse(data), None
+        except ValueError:  # a NUL byte in the name; Go's open says EINVAL
+            raise ProfileError(f"open {src}: invalid argument") from None
+        return parse_limited(data), None
     from pprofsh.fetch import fetch_source
 
     fetched = fetch_source(src, spec, ui)

@@ -22,7 +22,7 @@ def run_shell(session, script: str | None = None, stdin=None) -> int:
     session.ui.interactive = True
     interp = Interpreter(session)
     ui = session.ui
-    ui.err.write(interp.greeting())
+    ui.write_err(interp.greeting())
     if script is not None:
         for line in script.split(";"):
             ui.out.write(PROMPT + line.strip() + "\n")

@@ -30,6 +30,8 @@ class Snapshots:
     def get(self, ref: str) -> Snapshot:
         try:
             n = int(ref.lstrip("#"))
+            if n < 1:
+                raise IndexError(n)
             return self.items[n - 1]
         except (ValueError, IndexError):
             raise CommandError(f"no snapshot {ref} (see `snapshots`)") from None

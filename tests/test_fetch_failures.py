@@ -26,6 +26,15 @@ GO = shutil.which("go")
 PROFILE = (Path(__file__).parent / "fixtures" / "profiles" / "goroutine.pb.gz").read_bytes()
 
 
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Client hang-ups are the point of these tests: print no tracebacks into the
+    stderr the test is reading."""
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -73,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = _QuietServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()

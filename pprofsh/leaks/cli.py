@@ -50,7 +50,7 @@ def run_leaks(parsed, ui) -> int:
             snaps.append((src, p))
         report = analyze(snaps, source_roots=_source_roots(v))
     text = render_json(report) if v.get("json") else render_text(report, verbose=bool(v.get("v")))
-    ui.out.write(text)
+    ui.write_out(text)
     fail_on = v.get("fail_on", -1)
     if fail_on is not None and fail_on >= 0 and report.max_growth() > fail_on:
         if not v.get("json"):

@@ -64,9 +64,17 @@ def prune(p: Profile, drop: re.Pattern[str], keep: re.Pattern[str] | None) -> No
 def remove_uninteresting(p: Profile) -> None:
     if not p.drop_frames:
         return
+    from pprofsh.regexps import BACKTRACK_MESSAGE, may_backtrack
+
     try:
         drop = re.compile("^(" + p.drop_frames + ")$")
         keep = re.compile("^(" + p.keep_frames + ")$") if p.keep_frames else None
-    except re.error as e:
+    except (re.error, OverflowError, RecursionError) as e:
         raise ProfileError(f"failed to compile regexp {p.drop_frames}: {e}") from None
+    # The regexps come from the profile: one that backtracks exponentially must not
+    # hang the load (Go's RE2 is linear; Python's re is not).
+    for expr, rx in ((p.drop_frames, drop), (p.keep_frames, keep)):
+        if rx is not None and may_backtrack(rx.pattern):
+            raise ProfileError(f"failed to compile regexp {expr}: "
+                               + BACKTRACK_MESSAGE.format(expr=expr))
     prune(p, drop, keep)

@@ -23,6 +23,17 @@ GREEN = "\x1b[32m"
 _HEAT = ((0.5, "\x1b[1;31m"), (0.2, "\x1b[31m"), (0.05, "\x1b[33m"), (0.0, "\x1b[2;33m"))
 
 
+# C0 controls but newline and tab, DEL, and the C1 controls (0x9b is a one-byte CSI).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def sanitize(text: str) -> str:
+    """Profile strings made harmless for a terminal: ESC, BEL, CSI... shown as \\xNN.
+
+    Only for text going to a terminal; piped output stays byte-identical to Go's."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def wanted(ui) -> bool:
     """Whether reports written to ui.out should be coloured."""
     if not ENABLED or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":

@@ -84,9 +84,11 @@ def deliver(c: Command, data: str | bytes, output: str, ui,
         ui.print_err(f"Generating report in {path}")
         _write_file(path, data, exclusive_done=True)
         return
-    if isinstance(data, str):
+    if isinstance(data, str) and ui.out_is_terminal():
         from pprofsh.report import highlight
 
+        # Profile strings are data: no escape sequence of theirs reaches a terminal.
+        data = highlight.sanitize(data)
         if highlight.wanted(ui):
             data = highlight.colourise(c.format, data)
     if write is not None:
@@ -100,15 +102,32 @@ def deliver(c: Command, data: str | bytes, output: str, ui,
 
 
 def _write_file(path: str, data: str | bytes, exclusive_done: bool = False) -> None:
-    raw = data.encode() if isinstance(data, str) else data
-    tmp = f"{path}.pprofsh-tmp{os.getpid()}"
+    """Write a report atomically: a new temp file beside path (O_EXCL, mode 0666 less the
+    umask, as Go's os.Create), then rename; no reader ever sees a partial report.
+    `-output`/`>file` name a file the user chose, which is replaced as Go's os.Create
+    would; names pprofsh picks itself come from new_temp_file, which never reuses one."""
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    if "\x00" in path:
+        raise CommandError(f"open {path}: invalid argument")
+    tmp = ""
     try:
-        with open(tmp, "wb") as f:
+        d = os.path.dirname(path) or "."
+        for i in range(100):
+            tmp = os.path.join(d, f".{os.path.basename(path)}.pprofsh-tmp{os.getpid()}.{i}")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(17, "file exists")
+        with os.fdopen(fd, "wb") as f:
             f.write(raw)
         os.replace(tmp, path)
     except OSError as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise CommandError(f"open {path}: {e.strerror.lower() if e.strerror else e}") from None
