@@ -422,6 +422,8 @@ class GraphBuilder:
         self._loc_infos: dict[int, list[NodeInfo]] = {}
         self._groups: list[tuple[tuple[Location, ...], int, int, list[Sample] | None]] | None
         self._groups = None
+        # _build_fast's sums by kept set (None: every node), for reports that trim alike.
+        self._sums: dict[frozenset[NodeInfo] | None, tuple] = {}
 
     def loc_infos(self, loc: Location) -> list[NodeInfo]:
         got = self._loc_infos.get(id(loc))
@@ -470,6 +472,26 @@ class GraphBuilder:
         return self._build_objects(kept)
 
     def _build_fast(self, kept: set[NodeInfo] | None) -> Graph:
+        key = None if kept is None else frozenset(kept)
+        sums = self._sums.get(key)
+        if sums is None:
+            sums = self._sums[key] = self._sum_fast(kept)
+            if len(self._sums) > 8:
+                del self._sums[next(iter(self._sums))]
+        infos, cum, cum_div, flat, flat_div, edges = sums
+        count = len(infos)
+        nodes: list[Node | None] = [None] * count
+        for i, info in enumerate(infos):
+            n = nodes[i] = Node(info)
+            n.cum, n.cum_div, n.flat, n.flat_div = cum[i], cum_div[i], flat[i], flat_div[i]
+        for k, (ew, edw, residual, inline) in edges.items():
+            src, dst = nodes[k // count], nodes[k % count]
+            e = Edge(src, dst, edw, ew, residual, inline)
+            src.out[dst] = e
+            dst.in_[src] = e
+        return _select(nodes, self.o.drop_negative)
+
+    def _sum_fast(self, kept: set[NodeInfo] | None):
         """pprof's newGraph over stack groups, with nodes as small ints.
 
         Same rules as _build_objects (which also keeps tags): each node's cum counts
@@ -537,16 +559,7 @@ class GraphBuilder:
             if parent >= 0 and not residual:
                 flat[parent] += w
                 flat_div[parent] += dw
-        nodes: list[Node | None] = [None] * count
-        for i, info in enumerate(infos):
-            n = nodes[i] = Node(info)
-            n.cum, n.cum_div, n.flat, n.flat_div = cum[i], cum_div[i], flat[i], flat_div[i]
-        for k, (ew, edw, residual, inline) in edges.items():
-            src, dst = nodes[k // count], nodes[k % count]
-            e = Edge(src, dst, edw, ew, residual, inline)
-            src.out[dst] = e
-            dst.in_[src] = e
-        return _select(nodes, self.o.drop_negative)
+        return infos, cum, cum_div, flat, flat_div, edges
 
     def _build_objects(self, kept: set[NodeInfo] | None) -> Graph:
         nodes: dict[NodeInfo, Node] = {}

@@ -184,7 +184,8 @@ class Interpreter:
         s = self.session
         lines = []
         try:
-            rpt = make_report(s.profile, "top", "text", None, s.config, s.ui.print_err)
+            rpt = make_report(s.profile, "top", "text", None, s.config, s.ui.print_err,
+                              s.view_cache)
             lines.append("\n".join(profile_labels(rpt)))
             if rpt.total == 0 and len(s.profile.sample_types) > 1:
                 lines.append("No samples were found with the default sample value type.")

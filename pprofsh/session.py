@@ -270,12 +270,14 @@ class Session:
 
     def __init__(self, profile: Profile, config: Config, ui: UI, spec: SourceSpec | None = None,
                  new_side: Profile | None = None, base_side: Profile | None = None):
+        from pprofsh.report import ViewCache
         from pprofsh.snapshots import Snapshots
 
         self.profile = profile
         self.config = config
         self.ui = ui
         self.spec = spec or SourceSpec([])
+        self.view_cache = ViewCache()
         self.snapshots = Snapshots()
         self.current = self.snapshots.add(self.spec.sources, new_side or profile)
         self.base = (self.snapshots.add(self.spec.base, base_side)
@@ -319,7 +321,8 @@ class Session:
         from pprofsh.report.render import render
 
         c = COMMANDS[cmd]
-        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err)
+        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err,
+                          self.view_cache)
         return render(rpt, c, self.ui)
 
     def run_command(self, cmd: str, arg: str | None, cfg: Config | None = None,

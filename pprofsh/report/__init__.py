@@ -73,6 +73,7 @@ class Report:
         self.total = total
         self.options = options
         self._builder: GraphBuilder | None = None
+        self.cache: ViewCache = ViewCache()
 
     def format_value(self, v: int) -> str:
         o = self.options
@@ -102,7 +103,16 @@ class Report:
             samples = self.samples
             if with_tags:
                 samples = [_graph_sample(s, self.options.num_label_units) for s in samples]
-            self._builder = GraphBuilder(samples, self.graph_options(with_tags))
+                self._builder = GraphBuilder(samples, self.graph_options(with_tags))
+            else:
+                o = self.options
+                key = ("graph", id(samples), o.value_index, o.mean, o.granularity, o.noinlines,
+                       o.trim_path, o.source_path, o.output_format in FORMATS_WITH_OBJNAMES,
+                       o.call_tree and o.output_format in ("dot", "callgrind"),
+                       o.drop_negative)
+                self._builder = self.cache.get(
+                    key, lambda _w: GraphBuilder(samples, self.graph_options(False)),
+                    lambda _m: None, samples)
         return self._builder
 
     def new_graph(self, kept=None, with_tags: bool = False) -> Graph:
@@ -372,34 +382,90 @@ def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
     return samples
 
 
+_FOCUS_KEYS = ("focus", "ignore", "hide", "show", "show_from", "tagfocus", "tagignore",
+               "tagshow", "taghide", "prune_from")
+
+
+class ViewCache:
+    """What a shell session reuses between reports on the same profile.
+
+    Each step's result (label units, tag root/leaf samples, filtered samples,
+    totals, graph builders with their sums) is kept under the inputs it depends
+    on, with the warnings it printed so that they are printed again. Keys hold
+    object ids, and values hold those objects, so an id is never reused while
+    its entry lives.
+    """
+
+    LIMIT = 16
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple] = {}
+
+    def get(self, key: tuple, make: Callable[[Callable[[str], None]], object],
+            warn: Callable[[str], None], keep: object = None):
+        got = self.entries.get(key)
+        if got is None:
+            said: list[str] = []
+
+            def record(msg: str) -> None:
+                said.append(msg)
+                warn(msg)
+
+            got = (make(record), said, keep)
+            self.entries[key] = got
+            if len(self.entries) > self.LIMIT:
+                del self.entries[next(iter(self.entries))]
+            return got[0]
+        for msg in got[1]:
+            warn(msg)
+        return got[0]
+
+
 def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
-                warn: Callable[[str], None]) -> Report:
+                warn: Callable[[str], None], cache: ViewCache | None = None) -> Report:
     """pprof's generateRawReport, without copying the profile."""
     if fmt in ("traces", "raw", "proto"):
         from pprofsh.profile.merge import merged
 
         p = merged(p)
-    units, ignored = num_label_units(p.samples)
-    for k in sorted(ignored):
-        warn(f"For tag {k} used unit {units[k]}, also encountered unit(s) "
-             f"{', '.join(ignored[k])}")
+    cache = cache if cache is not None else ViewCache()
+
+    def units_of(w: Callable[[str], None]):
+        units, ignored = num_label_units(p.samples)
+        for k in sorted(ignored):
+            w(f"For tag {k} used unit {units[k]}, also encountered unit(s) "
+              f"{', '.join(ignored[k])}")
+        return units
+
+    units = cache.get(("units", id(p)), units_of, warn, p)
     cfg = apply_command_overrides(cmd, fmt, cfg)
     samples = p.samples
     if cfg["tagroot"] or cfg["tagleaf"]:
         from pprofsh.report.tagroot import add_label_nodes
 
-        samples = add_label_nodes(p, samples, cfg, warn)
+        src = samples
+        samples = cache.get(("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]),
+                            lambda w: add_label_nodes(p, src, cfg, w), warn, src)
+
+    def focused(src: list[Sample]) -> list[Sample]:
+        key = ("focus", id(src), *(cfg[k] for k in _FOCUS_KEYS))
+        return cache.get(key, lambda w: apply_focus(src, units, cfg, w), warn, src)
+
     relative = cfg["relative_percentages"]
     if relative:
-        samples = apply_focus(samples, units, cfg, warn)
+        samples = focused(samples)
     ropt = report_options(p, units, cfg, fmt)
     if arg is not None:
         ropt.symbol = filters.go_regexp(arg, f"parsing argument regexp {arg}: ")
         ropt.symbol_text = arg
-    total = compute_total(samples, ropt.value_index, ropt.mean)
+    src = samples
+    total = cache.get(("total", id(src), ropt.value_index, ropt.mean),
+                      lambda w: compute_total(src, ropt.value_index, ropt.mean), warn, src)
     if not relative:
-        samples = apply_focus(samples, units, cfg, warn)
-    return Report(p, samples, total, ropt)
+        samples = focused(samples)
+    rpt = Report(p, samples, total, ropt)
+    rpt.cache = cache
+    return rpt
 
 
 def stack_locations(samples: list[Sample]) -> list[Location]:
