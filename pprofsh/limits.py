@@ -49,21 +49,7 @@ def read_limited(f, limit: int | None = None) -> bytes:
 
 
 def parse_limited(data: bytes):
-    """pprofsh.profile.parse.parse, with gzip decompression bounded by max_size()."""
-    from pprofsh.profile.parse import gunzip, parse
+    """pprofsh.profile.parse.parse: its gzip decompression is bounded by max_size()."""
+    from pprofsh.profile.parse import parse
 
-    if len(data) >= 2 and data[0] == 0x1F and data[1] == 0x8B:
-        limit = max_size()
-        try:
-            data = gunzip(data, limit)
-        except ProfileError as e:
-            if "larger than" in str(e):
-                raise ProfileError("decompressing profile: " + too_large("profile", limit)) \
-                    from None
-            raise
-        if not data:
-            raise ProfileError("parsing profile: empty input file")
-        if data[:2] == b"\x1f\x8b":
-            # gzip inside gzip: parse would decompress again without our limit.
-            raise ProfileError("parsing profile: unrecognized profile format")
     return parse(data)

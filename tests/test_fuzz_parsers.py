@@ -412,29 +412,18 @@ def test_backtracking_drop_frames_from_the_profile_do_not_hang():
         "take exponential time (pprofsh has no linear-time regexp engine): `(a+)+`")
 
 
-@pytest.mark.xfail(reason="lead: fix in pprofsh/profile/parse.py", strict=True)
 def test_parse_itself_honours_pprofsh_max_size(monkeypatch):
-    """Loads go through pprofsh.limits.parse_limited, which bounds decompression by
-    PPROFSH_MAX_SIZE; parse() alone still uses MAX_DECOMPRESSED (4 GiB), so a direct
-    caller can be made to inflate 4 GiB. Fix: gunzip's limit defaults to
-    pprofsh.limits.max_size() read at call time, and its message is
-    limits.too_large("profile", limit)."""
+    """parse() itself bounds decompression by PPROFSH_MAX_SIZE, read at call time."""
     monkeypatch.setenv("PPROFSH_MAX_SIZE", "1M")
     bomb = gzip.compress(b"\0" * (4 << 20), mtime=0)
     with pytest.raises(PprofshError, match="larger than 1 MiB"):
         parse(bomb)
 
 
-@pytest.mark.xfail(reason="lead: fix in pprofsh/profile/parse.py", strict=True)
 def test_invalid_utf8_in_string_table_loads_as_in_go():
-    """Found by test_proto_bytes (most single bit flips are refused): Go's hand-written
-    protobuf decoder keeps string_table entries as raw bytes, so `go tool pprof -top`
-    loads a profile with one invalid UTF-8 byte in a function name; the upb runtime
-    validates proto3 `string` fields and raises DecodeError, and parse() then reports
-    "parsing profile: unrecognized profile format". Fix: declare string_table as
-    `repeated bytes string_table = 6;` (wire-compatible) in a copy of profile.proto used
-    for parsing, and decode each entry with errors="surrogateescape" in parse_proto (or
-    "replace" if the lead prefers U+FFFD over byte-identical output for such names)."""
+    """Go's decoder keeps string_table entries as raw bytes and loads a profile with an
+    invalid UTF-8 byte in a name; upb would refuse the whole message, so pprofsh cuts
+    the string table out itself and shows the bad byte as U+FFFD."""
     data = bytearray(raw(HERE / "fixtures" / "profiles" / "goroutine.pb.gz"))
     i = data.find(b"runtime.gopark")
     data[i + 3] |= 0x80

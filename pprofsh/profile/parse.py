@@ -22,16 +22,18 @@ from pprofsh.profile.model import (
     ValueType,
 )
 
-# Decompressed size beyond which a profile is refused (a gzip bomb guard).
-MAX_DECOMPRESSED = 4 << 30
-
 
 class _Malformed(Exception):
     pass
 
 
-def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
-    """Decompress every gzip member of data, as Go's gzip.Reader does."""
+def gunzip(data: bytes, limit: int | None = None) -> bytes:
+    """Decompress every gzip member of data, as Go's gzip.Reader does, up to the limit
+    (default: pprofsh.limits.max_size(), i.e. $PPROFSH_MAX_SIZE)."""
+    from pprofsh import limits
+
+    if limit is None:
+        limit = limits.max_size()
     out = []
     total = 0
     while data:
@@ -42,7 +44,7 @@ def gunzip(data: bytes, limit: int = MAX_DECOMPRESSED) -> bytes:
             raise ProfileError(f"decompressing profile: {_zlib_message(e)}") from None
         total += len(chunk)
         if total > limit or d.unconsumed_tail:
-            raise ProfileError(f"decompressing profile: larger than {limit >> 20} MiB")
+            raise ProfileError("decompressing profile: " + limits.too_large("profile", limit))
         out.append(chunk)
         if not d.eof:
             raise ProfileError("decompressing profile: unexpected EOF")
@@ -99,10 +101,18 @@ def parse_proto(data: bytes) -> Profile:
     rest = scan.split(data)
     msg = profile_pb2.Profile()
     msg.ParseFromString(rest)
-    st = list(msg.string_table)
+    st = [_utf8(b) for b in scan.strings]
     if not st or st[0] != "":
         raise _Malformed("string_table[0] must be ''")
     return from_message(msg, st, scan)
+
+
+def _utf8(b: bytes) -> str:
+    """A string table entry; invalid UTF-8 shows as U+FFFD (Go keeps the raw bytes)."""
+    try:
+        return b.decode()
+    except UnicodeDecodeError:
+        return b.decode("utf-8", "replace")
 
 
 def _varint(buf: bytes, i: int) -> tuple[int, int]:
@@ -133,9 +143,11 @@ class _SampleScanner:
         self.label_index: dict[bytes, int] = {}
         self.label_raw: list[list[tuple[int, int, int, int]]] = []
         self.samples: list[tuple[int, tuple[int, ...], int]] = []
+        self.strings: list[bytes] = []
 
     def split(self, data: bytes) -> bytes:
         rest = []
+        strings = self.strings
         n = len(data)
         i = 0
         samples = self.samples
@@ -161,6 +173,12 @@ class _SampleScanner:
                     end = i + ln
                     if end > n:
                         raise _Malformed("truncated field")
+                    if t == 0x32:
+                        # string_table entries: kept as bytes, since Go's decoder does
+                        # not insist on UTF-8 (upb would refuse the whole profile).
+                        strings.append(data[i:end])
+                        i = end
+                        continue
                     if t != 0x12:
                         rest.append(data[start:end])
                         i = end
