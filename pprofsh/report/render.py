@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pprofsh.commands import Command
 from pprofsh.errors import CommandError
@@ -64,9 +64,29 @@ def _raw_profile(rpt: Report):
     return p
 
 
-def deliver(c: Command, data: str | bytes, output: str, ui,
+class TextChunks:
+    """A long text report produced piece by piece (traces of a big profile run to
+    hundreds of MB): written as it is made, never held whole."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+
+def deliver(c: Command, data: str | bytes | TextChunks, output: str, ui,
             write: Callable[[str | bytes], None] | None = None) -> None:
     """Write a rendered report: to stdout, to -output/>file, or away from a terminal."""
+    if isinstance(data, TextChunks):
+        if write is None and not output and not ui.out_is_terminal():
+            for chunk in data:
+                ui.out.write(chunk)
+            return
+        data = data.text()
     if c.post.startswith("dot:") or c.post.startswith("view:"):
         from pprofsh.report.dot import post_process
 

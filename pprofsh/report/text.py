@@ -112,47 +112,76 @@ def print_text(rpt: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def print_traces(rpt: Report) -> str:
+def print_traces(rpt: Report):
+    """pprof's traces, as a TextChunks stream (the text of a big profile is huge)."""
+    from pprofsh.report.render import TextChunks
+
+    return TextChunks(_traces_chunks(rpt))
+
+
+def _traces_chunks(rpt: Report):
     from pprofsh.graph import GraphOptions, _InfoMaker, printable_name
 
     o = rpt.options
-    out = ["\n".join(profile_labels(rpt))]
-    sep = "-----------+-------------------------------------------------------"
+    sep = "-----------+-------------------------------------------------------\n"
     maker = _InfoMaker(GraphOptions(sample_value=o.sample_value, granularity=o.granularity,
                                     noinlines=o.noinlines))
     names: dict[int, list[str]] = {}
+    # Per stack: (first frame, the other frames' lines); per label dict: its lines.
+    stacks: dict[int, tuple[str, str] | None] = {}
+    label_text: dict[tuple[int, int], str] = {}
+    values: dict[int, str] = {}
     div = o.sample_mean_divisor
+    indent = " " * 13
+    out = ["\n".join(profile_labels(rpt)) + "\n"]
     for s in rpt.samples:
-        stack: list[str] = []
-        for loc in s.locations:
-            got = names.get(id(loc))
-            if got is None:
-                infos = maker.infos(loc)
-                last = len(infos) - 1
-                got = [printable_name(info) + (" (inline)" if i != last else "")
-                       for i, info in enumerate(infos)]
-                names[id(loc)] = got
-            stack.extend(got)
-        if not stack:
+        st = s.locations
+        got = stacks.get(id(st), False)
+        if got is False:
+            frames: list[str] = []
+            for loc in st:
+                lines = names.get(id(loc))
+                if lines is None:
+                    infos = maker.infos(loc)
+                    last = len(infos) - 1
+                    lines = [printable_name(info) + (" (inline)" if i != last else "")
+                             for i, info in enumerate(infos)]
+                    names[id(loc)] = lines
+                frames.extend(lines)
+            got = stacks[id(st)] = (frames[0], "".join(indent + f + "\n" for f in frames[1:])) \
+                if frames else None
+        if got is None:
             continue
         out.append(sep)
-        if s.labels:
-            out.extend(sorted(f"{k:>10s}:  {' '.join(v)}" for k, v in s.labels.items()))
-        if s.num_labels:
-            out.extend(sorted(
-                f"{k:>10s}:  " + " ".join(measurement.label(v, o.num_label_units.get(k, ""))
-                                          for v in vals)
-                for k, vals in s.num_labels.items()))
+        if s.labels or s.num_labels:
+            lk = (id(s.labels), id(s.num_labels))
+            text = label_text.get(lk)
+            if text is None:
+                rows = []
+                if s.labels:
+                    rows.extend(sorted(f"{k:>10s}:  {' '.join(v)}\n"
+                                       for k, v in s.labels.items()))
+                if s.num_labels:
+                    rows.extend(sorted(
+                        f"{k:>10s}:  " + " ".join(
+                            measurement.label(v, o.num_label_units.get(k, "")) for v in vals)
+                        + "\n" for k, vals in s.num_labels.items()))
+                text = label_text[lk] = "".join(rows)
+            out.append(text)
         v = o.sample_value(s.values)
         d = div(s.values) if div else 0
         if d != 0:
             q = abs(v) // abs(d)
             v = q if (v >= 0) == (d >= 0) else -q
-        first = rpt.format_value(v)
-        out.append(f"{first:>10s}   {stack[0]}")
-        out.extend(f"{'':>10s}   {name}" for name in stack[1:])
+        first = values.get(v)
+        if first is None:
+            first = values[v] = f"{rpt.format_value(v):>10s}   "
+        out.append(first + got[0] + "\n" + got[1])
+        if len(out) > 4096:
+            yield "".join(out)
+            out = []
     out.append(sep)
-    return "\n".join(out) + "\n"
+    yield "".join(out)
 
 
 def print_tree(rpt: Report) -> str:
