@@ -126,7 +126,13 @@ class ProfileIndex:
         self.functions = NameIndex(f.name for f in profile.functions)
         keys: dict[str, None] = {}
         pairs: dict[str, None] = {}
+        seen: set[tuple[int, int]] = set()
         for s in profile.samples:
+            # Samples share label dicts: look at each distinct pair of dicts once.
+            ident = (id(s.labels), id(s.num_labels))
+            if ident in seen:
+                continue
+            seen.add(ident)
             if s.labels:
                 for k, vs in s.labels.items():
                     keys.setdefault(k, None)
