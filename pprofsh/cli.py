@@ -314,6 +314,15 @@ def _run(argv: list[str], ui) -> int:
         return 1
 
 
+def _check_protobuf_backend(ui) -> None:
+    """Say so when protobuf runs its pure-Python backend: profiles then load far slower."""
+    from google.protobuf.internal import api_implementation
+
+    if api_implementation.Type() == "python":
+        ui.print_err("pprofsh: warning: protobuf uses its slow pure-Python backend; "
+                     "install a protobuf wheel with upb (pip install -U protobuf)")
+
+
 def _main(argv: list[str], ui) -> int:
     from pprofsh.session import Session, SourceSpec, combine_sides, finish, load_sides
 
@@ -385,6 +394,7 @@ def _main(argv: list[str], ui) -> int:
         ui.print_err("pprofsh: -http (the web UI) is not supported; use the shell")
         return 1
     spec.tls = (v.get("tls_cert", ""), v.get("tls_key", ""), v.get("tls_ca", ""))  # type: ignore[attr-defined]
+    _check_protobuf_backend(ui)
     new_side, base_side, remote = load_sides(spec, ui)
     if base_side is not None:
         prof = finish(combine_sides(new_side, base_side, spec.diff_base, spec.normalize), spec, ui)

@@ -25,3 +25,17 @@ def test_backend_is_fast() -> None:
     from google.protobuf.internal import api_implementation
 
     assert api_implementation.Type() in ("upb", "cpp")
+
+
+def test_pure_python_backend_is_reported(monkeypatch) -> None:
+    import io
+
+    from google.protobuf.internal import api_implementation
+
+    from pprofsh.cli import _check_protobuf_backend
+    from pprofsh.session import UI
+
+    err = io.StringIO()
+    monkeypatch.setattr(api_implementation, "Type", lambda: "python")
+    _check_protobuf_backend(UI(io.StringIO(), err))
+    assert err.getvalue().count("\n") == 1 and "pure-Python backend" in err.getvalue()
