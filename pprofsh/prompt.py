@@ -12,6 +12,7 @@ Only this module and pprofsh.completer import prompt_toolkit.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -80,8 +81,12 @@ def run_prompt(interp, prompt: str, *, input=None, output=None,
     kwargs = {}
     if history is not None:
         kwargs["history"] = history
+    completer = PprofCompleter(interp)
+    # Index function names and labels while the user types the first line, so that
+    # the first Tab on a big profile answers at once.
+    threading.Thread(target=lambda: completer.index, daemon=True).start()
     session: PromptSession[str] = PromptSession(
-        completer=PprofCompleter(interp),
+        completer=completer,
         complete_while_typing=False,
         auto_suggest=AutoSuggestFromHistory(),
         bottom_toolbar=lambda: toolbar_text(interp),
