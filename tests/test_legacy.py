@@ -29,15 +29,13 @@ import pytest
 from pprofsh.errors import ProfileError
 from pprofsh.profile.dump import go_duration_string, go_time_string, profile_string
 from pprofsh.profile.legacy import _go_exp, _scale_heap_sample, parse_legacy
+from pprofsh.profile.merge import merge
 from pprofsh.profile.model import (
-    Function,
-    Line,
     Location,
     Mapping,
     Profile,
-    Sample,
-    ValueType,
 )
+from pprofsh.profile.prune import remove_uninteresting
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "legacy"
@@ -54,170 +52,12 @@ def _driver(p: Profile) -> Profile:
         p.mappings = [m]
         for loc in p.locations:
             loc.mapping = m
-    p = _merge(p)
-    _remove_uninteresting(p)
+    p = merge([p])
+    remove_uninteresting(p)
     _proto_round_trip(p)
     # applyFocus with no focus keeps the samples that have a location.
     p.samples = [s for s in p.samples if s.locations]
     return p
-
-
-def _merge(src: Profile) -> Profile:
-    """profile.Merge of one profile: merge equal samples, drop zero ones, compact."""
-    while True:
-        p = _Merger(src).p
-        if all(any(s.values) for s in p.samples):
-            return p
-        src = p  # Go re-merges to collect what the zero samples held
-
-
-class _Merger:
-    def __init__(self, src: Profile) -> None:
-        self.p = p = Profile(
-            sample_types=[ValueType(st.type, st.unit) for st in src.sample_types],
-            default_sample_type=src.default_sample_type,
-            drop_frames=src.drop_frames,
-            keep_frames=src.keep_frames,
-            time_nanos=src.time_nanos,
-            duration_nanos=src.duration_nanos,
-            period_type=src.period_type,
-            period=src.period,
-            comments=list(dict.fromkeys(src.comments)),
-        )
-        self.mappings_by_id: dict[int, tuple[Mapping, int]] = {}
-        self.mapping_keys: dict[tuple, Mapping] = {}
-        self.functions_by_id: dict[int, Function] = {}
-        self.function_keys: dict[tuple, Function] = {}
-        self.locations_by_id: dict[int, Location] = {}
-        self.location_keys: dict[tuple, Location] = {}
-        sample_keys: dict[tuple, Sample] = {}
-        if src.mappings:
-            self.mapping(src.mappings[0])
-        for s in src.samples:
-            if not any(s.values):
-                continue
-            locs = tuple(self.location(loc) for loc in s.locations)
-            labels = {k: list(v) for k, v in (s.labels or {}).items()}
-            num = {k: list(v) for k, v in (s.num_labels or {}).items()}
-            units = {k: list((s.num_units or {}).get(k) or []) for k in num}
-            key = (
-                tuple(loc.id for loc in locs),
-                tuple(sorted((k, tuple(v)) for k, v in labels.items())),
-                tuple(sorted((k, tuple(v), tuple(units[k])) for k, v in num.items())),
-            )
-            if key in sample_keys:
-                ss = sample_keys[key]
-                ss.values = [a + b for a, b in zip(ss.values, s.values, strict=True)]
-                continue
-            ns = Sample(locs, list(s.values), labels or None, num or None, units or None)
-            sample_keys[key] = ns
-            p.samples.append(ns)
-
-    def mapping(self, m: Mapping | None) -> tuple[Mapping | None, int]:
-        if m is None:
-            return None, 0
-        if m.id in self.mappings_by_id:
-            return self.mappings_by_id[m.id]
-        size = m.limit - m.start + 0xFFF
-        size -= size % 0x1000
-        key = (size, m.offset, m.build_id or m.file)
-        if key in self.mapping_keys:
-            nm = self.mapping_keys[key]
-            self.mappings_by_id[m.id] = (nm, nm.start - m.start)
-            return self.mappings_by_id[m.id]
-        nm = copy.copy(m)
-        nm.id = len(self.p.mappings) + 1
-        self.p.mappings.append(nm)
-        self.mapping_keys[key] = nm
-        self.mappings_by_id[m.id] = (nm, 0)
-        return nm, 0
-
-    def function(self, f: Function | None) -> Function | None:
-        if f is None:
-            return None
-        if f.id in self.functions_by_id:
-            return self.functions_by_id[f.id]
-        key = (f.start_line, f.name, f.system_name, f.filename)
-        nf = self.function_keys.get(key)
-        if nf is None:
-            nf = Function(len(self.p.functions) + 1, f.name, f.system_name, f.filename)
-            nf.start_line = f.start_line
-            self.function_keys[key] = nf
-            self.p.functions.append(nf)
-        self.functions_by_id[f.id] = nf
-        return nf
-
-    def location(self, loc: Location) -> Location:
-        if loc.id in self.locations_by_id:
-            return self.locations_by_id[loc.id]
-        m, delta = self.mapping(loc.mapping)
-        nl = Location(
-            id=len(self.p.locations) + 1,
-            mapping=m,
-            address=(loc.address + delta) & (2**64 - 1),
-            lines=[Line(self.function(ln.function), ln.line) for ln in loc.lines],
-            is_folded=loc.is_folded,
-        )
-        key = (
-            (nl.address - m.start) & (2**64 - 1) if m else nl.address,
-            m.id if m else 0,
-            tuple((ln.function.id if ln.function else None, ln.line) for ln in nl.lines),
-            nl.is_folded,
-        )
-        if key in self.location_keys:
-            self.locations_by_id[loc.id] = self.location_keys[key]
-            return self.location_keys[key]
-        self.locations_by_id[loc.id] = nl
-        self.location_keys[key] = nl
-        self.p.locations.append(nl)
-        return nl
-
-
-def _simplify_func(name: str) -> str:
-    name = name.removeprefix(".")
-    for m in re.finditer(r"\(anonymous namespace\)|operator\(\)|\(", name):
-        if m.group(0) not in ("(anonymous namespace)", "operator()"):
-            return name[: m.start()]
-    return name
-
-
-def _remove_uninteresting(p: Profile) -> None:
-    """Profile.RemoveUninteresting (Prune with drop_frames/keep_frames)."""
-    if not p.drop_frames:
-        return
-    drop = re.compile("^(" + p.drop_frames + r")\Z")
-    keep = re.compile("^(" + p.keep_frames + r")\Z") if p.keep_frames else None
-    prune: set[int] = set()
-    beneath: set[int] = set()
-    for loc in p.locations:
-        i = len(loc.lines) - 1
-        while i >= 0:
-            fn = loc.lines[i].function
-            if fn is not None and fn.name:
-                name = _simplify_func(fn.name)
-                if drop.match(name) and (keep is None or not keep.match(name)):
-                    break
-            i -= 1
-        if i >= 0:
-            beneath.add(loc.id)
-            if i == len(loc.lines) - 1:
-                prune.add(loc.id)
-            else:
-                loc.lines = loc.lines[i + 1 :]
-    for s in p.samples:
-        found_user = False
-        for i in range(len(s.locations) - 1, -1, -1):
-            lid = s.locations[i].id
-            if lid not in prune and lid not in beneath:
-                found_user = True
-                continue
-            if not found_user:
-                continue
-            if lid in prune:
-                s.locations = s.locations[i + 1 :]
-                break
-            s.locations = s.locations[i:]
-            break
 
 
 def _proto_round_trip(p: Profile) -> None:
