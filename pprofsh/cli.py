@@ -340,6 +340,8 @@ def _main(argv: list[str], ui) -> int:
     if v.get("leaks") or v.get("watch"):
         from pprofsh.leaks.cli import run_leaks
 
+        if v.get("watch"):
+            gc.enable()  # a long-running poll: let the collector reclaim each round
         return run_leaks(parsed, ui)
     if not parsed.args:
         ui.err.write(full_usage())
