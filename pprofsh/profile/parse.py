@@ -391,30 +391,26 @@ def check_valid(p: Profile, stacks: bool = True) -> str:
             for loc in st:
                 if isinstance(loc, _MissingLocation):
                     return "sample has nil location"
-    seen: set[int] = set()
-    for m in p.mappings:
-        if m.id == 0:
-            return "found mapping with reserved ID=0"
-        if m.id in seen:
-            return f"multiple mappings with same id: {m.id}"
-        seen.add(m.id)
-    seen = set()
-    for f in p.functions:
-        if f.id == 0:
-            return "found function with reserved ID=0"
-        if f.id in seen:
-            return f"multiple functions with same id: {f.id}"
-        seen.add(f.id)
-    seen = set()
+    err = (_ids_error(p.mappings, "mapping", "ID") or _ids_error(p.functions, "function", "ID")
+           or _ids_error(p.locations, "location", "id"))
+    if err:
+        return err
     for loc in p.locations:
-        if loc.id == 0:
-            return "found location with reserved id=0"
-        if loc.id in seen:
-            return f"multiple locations with same id: {loc.id}"
-        seen.add(loc.id)
         for ln in loc.lines:
             if ln.function is None:
                 return f"location id: {loc.id} has a line with nil function"
+    return ""
+
+
+def _ids_error(items, what: str, id_word: str) -> str:
+    """Go's reserved-id and duplicate-id checks, in its words (it spells ID two ways)."""
+    seen: set[int] = set()
+    for item in items:
+        if item.id == 0:
+            return f"found {what} with reserved {id_word}=0"
+        if item.id in seen:
+            return f"multiple {what}s with same id: {item.id}"
+        seen.add(item.id)
     return ""
 
 
