@@ -328,17 +328,8 @@ class Session:
     def run_command(self, cmd: str, arg: str | None, cfg: Config | None = None,
                     write: Callable[[str | bytes], None] | None = None) -> None:
         """Generate a report and deliver it as pprof does (stdout, a file, a viewer)."""
-        from pprofsh.report.text import ReportError
-
-        cfg = cfg or self.config
-        c = COMMANDS[cmd]
-        try:
-            data = self.report_text(cmd, arg, cfg)
-        except ReportError:
-            raise
-        self._deliver(c, data, cfg, write)
-
-    def _deliver(self, c, data: str | bytes, cfg: Config, write) -> None:
         from pprofsh.report.render import deliver
 
-        deliver(c, data, cfg["output"], self.ui, write)
+        cfg = cfg or self.config
+        data = self.report_text(cmd, arg, cfg)
+        deliver(COMMANDS[cmd], data, cfg["output"], self.ui, write)

@@ -100,6 +100,7 @@ class _Merger:
         self.mappings: dict[tuple, Mapping] = {}
         # Merged stacks by their location ids: equal stacks share one tuple object.
         self.interned: dict[tuple[int, ...], tuple[Location, ...]] = {}
+        self._keep: list[tuple[Location, ...]] = []
 
     def start_source(self) -> None:
         self.loc_by_src: dict[int, Location] = {}
@@ -174,8 +175,8 @@ class _Merger:
             if interned is None:
                 interned = self.interned[ids] = stack
             got = (interned, id(interned))
-            # Keep src alive in the key's owner so id() stays unique for this source.
             self.stack_by_src[id(src)] = got
+            # Keep src alive so its id() is not reused while it is a key.
             self._keep.append(src)
         return got
 
@@ -219,7 +220,6 @@ def merge(srcs: list[Profile]) -> Profile:
         raise ProfileError("no profiles to merge")
     p = _headers(srcs)
     pm = _Merger(p)
-    pm._keep = []  # type: ignore[attr-defined]
     for src in srcs:
         pm.start_source()
         if not pm.mappings and src.mappings:

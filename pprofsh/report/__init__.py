@@ -16,7 +16,7 @@ from pprofsh.errors import CommandError
 from pprofsh.gofmt import go_int64
 from pprofsh.graph import Graph, GraphBuilder, GraphOptions, _go_base
 from pprofsh.options import Config, quote_go
-from pprofsh.profile.model import Location, Profile, Sample
+from pprofsh.profile.model import Profile, Sample
 
 # Report formats (pprof's report.* constants) that change graph building.
 FORMATS_WITH_OBJNAMES = ("raw", "list", "weblist", "disasm", "callgrind")
@@ -466,7 +466,3 @@ def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
     rpt = Report(p, samples, total, ropt)
     rpt.cache = cache
     return rpt
-
-
-def stack_locations(samples: list[Sample]) -> list[Location]:
-    return filters.all_locations(samples)

@@ -102,7 +102,7 @@ def deliver(c: Command, data: str | bytes | TextChunks, output: str, ui,
 
         path = new_temp_file("", "profile", "." + c.post.split(":", 1)[1])
         ui.print_err(f"Generating report in {path}")
-        _write_file(path, data, exclusive_done=True)
+        _write_file(path, data)
         return
     if isinstance(data, str) and ui.out_is_terminal():
         from pprofsh.report import highlight
@@ -121,7 +121,7 @@ def deliver(c: Command, data: str | bytes | TextChunks, output: str, ui,
         ui.out.write(data)
 
 
-def _write_file(path: str, data: str | bytes, exclusive_done: bool = False) -> None:
+def _write_file(path: str, data: str | bytes) -> None:
     """Write a report atomically: a new temp file beside path (O_EXCL, mode 0666 less the
     umask, as Go's os.Create), then rename; no reader ever sees a partial report.
     `-output`/`>file` name a file the user chose, which is replaced as Go's os.Create

@@ -212,18 +212,11 @@ def print_tree(rpt: Report) -> str:
             out.append(f"{fv(e.weight):>50s} {pct(e.weight, cum)} |   {e.dest.name}{inl}")
     if g.nodes:
         out.append(sep)
-    text = "\n".join(out) + "\n"
     if rx is not None and matched == 0:
-        raise ReportError(text, f"no matches found for regexp: {rpt.options.symbol_text}")
+        # pprof buffers the report and prints only the error.
+        raise CommandError(f"no matches found for regexp: {rpt.options.symbol_text}")
+    text = "\n".join(out) + "\n"
     return text
-
-
-class ReportError(CommandError):
-    """A report that failed after writing some output (pprof prints both)."""
-
-    def __init__(self, partial: str, message: str) -> None:
-        super().__init__(message)
-        self.partial = partial
 
 
 def print_tags(rpt: Report) -> str:
