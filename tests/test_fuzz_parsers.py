@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
+from profiles_util import one_function_profile
 
 from pprofsh import cli
 from pprofsh.errors import PprofshError
@@ -389,18 +390,7 @@ def test_deep_location_cycle():
 def test_backtracking_drop_frames_from_the_profile_do_not_hang():
     """Hole found while fuzzing: drop_frames is a regexp the profile supplies; `(a+)+`
     against a long function name hung RemoveUninteresting (Python's re backtracks)."""
-    m = profile_pb2.Profile()
-    m.string_table.extend(["", "goroutine", "count", "a" * 5000 + "!", "(a+)+"])
-    t = m.sample_type.add()
-    t.type, t.unit = 1, 2
-    f = m.function.add()
-    f.id, f.name, f.system_name = 1, 3, 3
-    loc = m.location.add()
-    loc.id = 1
-    loc.line.add().function_id = 1
-    s = m.sample.add()
-    s.location_id.append(1)
-    s.value.append(1)
+    m = one_function_profile("a" * 5000 + "!", "(a+)+")
     m.drop_frames = 4
     path = os.path.join(_TMP.name, "dropframes.pb")
     with open(path, "wb") as fh:

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles_util import one_function_profile
 
 from pprofsh import commands as cmds
 from pprofsh.errors import CommandError
@@ -209,18 +210,7 @@ def test_accepted_regexps_are_fast_on_long_names(expr):
 
 def test_focus_with_catastrophic_regexp_on_long_name_returns(tmp_path):
     """A function named 'aaaa…a!' and focus=(a+)+$: one line, at once, no hang."""
-    m = profile_pb2.Profile()
-    m.string_table.extend(["", "goroutine", "count", "a" * 4000 + "!"])
-    t = m.sample_type.add()
-    t.type, t.unit = 1, 2
-    f = m.function.add()
-    f.id, f.name, f.system_name = 1, 3, 3
-    loc = m.location.add()
-    loc.id = 1
-    loc.line.add().function_id = 1
-    s = m.sample.add()
-    s.location_id.append(1)
-    s.value.append(1)
+    m = one_function_profile("a" * 4000 + "!")
     path = tmp_path / "long.pb"
     path.write_bytes(m.SerializeToString())
     sh = Shell(path, tmp_path)

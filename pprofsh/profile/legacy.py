@@ -852,14 +852,19 @@ def _parse_cpu_samples(
     return off
 
 
-def _cpu_profile(
-    data: bytes, off: int, period: int, read: _WordReader, fmt: str, size: int
-) -> Profile:
-    p = Profile(
+def _cpu_header(period: int) -> Profile:
+    """The header both binary CPU formats (C++ and Java) give a profile."""
+    return Profile(
         period=_i64(period * 1000),
         period_type=ValueType("cpu", "nanoseconds"),
         sample_types=[ValueType("samples", "count"), ValueType("cpu", "nanoseconds")],
     )
+
+
+def _cpu_profile(
+    data: bytes, off: int, period: int, read: _WordReader, fmt: str, size: int
+) -> Profile:
+    p = _cpu_header(period)
     b = _Builder(p)
     rest = _parse_cpu_samples(b, data, off, read, fmt, size, True)
 
@@ -887,11 +892,7 @@ def _cpu_profile(
 def _java_cpu_profile(
     data: bytes, off: int, period: int, read: _WordReader, fmt: str, size: int
 ) -> Profile:
-    p = Profile(
-        period=_i64(period * 1000),
-        period_type=ValueType("cpu", "nanoseconds"),
-        sample_types=[ValueType("samples", "count"), ValueType("cpu", "nanoseconds")],
-    )
+    p = _cpu_header(period)
     b = _Builder(p)
     rest = _parse_cpu_samples(b, data, off, read, fmt, size, False)
     _parse_java_locations(_decode(data[rest:]) if rest is not None else "", b)
