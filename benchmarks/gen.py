@@ -102,19 +102,56 @@ pack poll prepare push query rank reduce replay retry rotate sample seek select 
 trim unpack verify""".split()
 
 STD_PKGS = [  # import path, layer range
-    ("net/http", 6, 7), ("encoding/json", 8, 9), ("reflect", 10, 11), ("strconv", 11, 11),
-    ("bytes", 10, 11), ("strings", 10, 11), ("fmt", 9, 10), ("sort", 10, 11), ("bufio", 9, 10),
-    ("io", 9, 10), ("compress/gzip", 8, 9), ("compress/flate", 9, 10), ("crypto/tls", 8, 9),
-    ("crypto/sha256", 10, 11), ("crypto/aes", 10, 11), ("context", 9, 10), ("time", 10, 11),
-    ("regexp", 9, 10), ("regexp/syntax", 10, 11), ("encoding/binary", 10, 11),
-    ("hash/crc32", 11, 11), ("math/big", 10, 11), ("database/sql", 7, 8), ("net", 9, 10),
-    ("internal/poll", 10, 11), ("os", 9, 10), ("sync", 11, 11), ("unicode/utf8", 11, 11),
-    ("text/template", 8, 9), ("html/template", 8, 8), ("encoding/base64", 10, 11),
-    ("mime/multipart", 8, 9), ("net/url", 9, 10), ("log", 9, 10), ("container/heap", 10, 11),
-    ("path/filepath", 10, 11), ("errors", 11, 11), ("io/fs", 10, 11), ("encoding/xml", 8, 9),
-    ("crypto/x509", 8, 9), ("crypto/ecdsa", 9, 10), ("hash/fnv", 11, 11), ("math", 11, 11),
-    ("unicode", 11, 11), ("net/textproto", 9, 10), ("crypto/hmac", 10, 11),
-    ("encoding/hex", 11, 11), ("archive/tar", 8, 9), ("os/exec", 8, 9), ("sync/atomic", 11, 11),
+    ("net/http", 6, 7),
+    ("encoding/json", 8, 9),
+    ("reflect", 10, 11),
+    ("strconv", 11, 11),
+    ("bytes", 10, 11),
+    ("strings", 10, 11),
+    ("fmt", 9, 10),
+    ("sort", 10, 11),
+    ("bufio", 9, 10),
+    ("io", 9, 10),
+    ("compress/gzip", 8, 9),
+    ("compress/flate", 9, 10),
+    ("crypto/tls", 8, 9),
+    ("crypto/sha256", 10, 11),
+    ("crypto/aes", 10, 11),
+    ("context", 9, 10),
+    ("time", 10, 11),
+    ("regexp", 9, 10),
+    ("regexp/syntax", 10, 11),
+    ("encoding/binary", 10, 11),
+    ("hash/crc32", 11, 11),
+    ("math/big", 10, 11),
+    ("database/sql", 7, 8),
+    ("net", 9, 10),
+    ("internal/poll", 10, 11),
+    ("os", 9, 10),
+    ("sync", 11, 11),
+    ("unicode/utf8", 11, 11),
+    ("text/template", 8, 9),
+    ("html/template", 8, 8),
+    ("encoding/base64", 10, 11),
+    ("mime/multipart", 8, 9),
+    ("net/url", 9, 10),
+    ("log", 9, 10),
+    ("container/heap", 10, 11),
+    ("path/filepath", 10, 11),
+    ("errors", 11, 11),
+    ("io/fs", 10, 11),
+    ("encoding/xml", 8, 9),
+    ("crypto/x509", 8, 9),
+    ("crypto/ecdsa", 9, 10),
+    ("hash/fnv", 11, 11),
+    ("math", 11, 11),
+    ("unicode", 11, 11),
+    ("net/textproto", 9, 10),
+    ("crypto/hmac", 10, 11),
+    ("encoding/hex", 11, 11),
+    ("archive/tar", 8, 9),
+    ("os/exec", 8, 9),
+    ("sync/atomic", 11, 11),
 ]
 
 THIRD_PARTY = [  # module, version, layer range
@@ -149,67 +186,163 @@ THIRD_PARTY = [  # module, version, layer range
 APP_MODULE = "github.com/acme/platform"
 APP_ROOT = "/build/platform"
 APP_KINDS = [  # sub-path prefix, layer range, entry pool, weight
-    ("internal/api", 0, 1, "api", 3), ("internal/grpcserver", 0, 1, "api", 1),
-    ("internal/worker", 1, 2, "worker", 1), ("internal/service", 2, 3, None, 4),
-    ("internal/domain", 3, 4, None, 3), ("internal/store", 4, 5, None, 3),
-    ("pkg", 4, 6, None, 2), ("cmd/platform", 0, 1, "cmd", 0),
+    ("internal/api", 0, 1, "api", 3),
+    ("internal/grpcserver", 0, 1, "api", 1),
+    ("internal/worker", 1, 2, "worker", 1),
+    ("internal/service", 2, 3, None, 4),
+    ("internal/domain", 3, 4, None, 3),
+    ("internal/store", 4, 5, None, 3),
+    ("pkg", 4, 6, None, 2),
+    ("cmd/platform", 0, 1, "cmd", 0),
 ]
 MAX_LAYER = 11
 
 RUNTIME_FILES = {
-    "goexit": "asm_amd64.s", "mcall": "asm_amd64.s", "systemstack": "asm_amd64.s",
-    "mstart": "asm_amd64.s", "morestack": "asm_amd64.s", "memmove": "memmove_amd64.s",
-    "memclrNoHeapPointers": "memclr_amd64.s", "futex": "sys_linux_amd64.s",
-    "usleep": "sys_linux_amd64.s", "epollwait": "sys_linux_amd64.s", "duffcopy": "duff_amd64.s",
-    "duffzero": "duff_amd64.s", "procyield": "asm_amd64.s", "osyield": "sys_linux_amd64.s",
-    "memequal": "memequal_amd64.s", "aeshashbody": "asm_amd64.s", "cmpstring": "compare_amd64.s",
-    "futexsleep": "os_linux.go", "futexwakeup": "os_linux.go", "notesleep": "lock_futex.go",
-    "lock2": "lock_futex.go", "unlock2": "lock_futex.go", "netpoll": "netpoll_epoll.go",
-    "netpollblock": "netpoll.go", "gcBgMarkWorker": "mgc.go", "gcBgMarkWorker.func2": "mgc.go",
-    "gcDrain": "mgcmark.go", "gcDrainN": "mgcmark.go", "scanobject": "mgcmark.go",
-    "greyobject": "mgcmark.go", "markroot": "mgcmark.go", "markroot.func1": "mgcmark.go",
-    "scanstack": "mgcmark.go", "scanframeworker": "mgcmark.go", "scanblock": "mgcmark.go",
-    "gcAssistAlloc": "mgcmark.go", "gcAssistAlloc.func1": "mgcmark.go",
-    "gcAssistAlloc1": "mgcmark.go", "markBits.isMarked": "mbitmap.go", "findObject": "mbitmap.go",
-    "heapBitsSetType": "mbitmap.go", "(*gcWork).balance": "mgcwork.go",
-    "(*gcWork).tryGet": "mgcwork.go", "bgsweep": "mgcsweep.go", "sweepone": "mgcsweep.go",
-    "(*sweepLocked).sweep": "mgcsweep.go", "bgscavenge": "mgcscavenge.go",
-    "(*scavengerState).run": "mgcscavenge.go", "(*pageAlloc).scavenge": "mgcscavenge.go",
-    "mallocgc": "malloc.go", "newobject": "malloc.go", "(*mcache).nextFree": "malloc.go",
-    "nextFreeFast": "malloc.go", "(*mcache).refill": "mcache.go",
-    "(*mcentral).cacheSpan": "mcentral.go", "(*mcentral).grow": "mcentral.go",
-    "(*mheap).alloc": "mheap.go", "(*mheap).alloc.func1": "mheap.go",
-    "(*mheap).allocSpan": "mheap.go", "(*mspan).nextFreeIndex": "mbitmap.go",
-    "makeslice": "slice.go", "growslice": "slice.go", "mapaccess1_fast64": "map_fast64.go",
-    "mapaccess2_faststr": "map_faststr.go", "mapassign_faststr": "map_faststr.go",
-    "mapaccess2": "map.go", "hashGrow": "map.go", "makemap": "map.go",
-    "concatstrings": "string.go", "rawstringtmp": "string.go", "rawstring": "string.go",
-    "slicebytetostring": "string.go", "convTstring": "iface.go", "assertE2I2": "iface.go",
-    "getitab": "iface.go", "chansend1": "chan.go", "chansend": "chan.go", "chanrecv1": "chan.go",
-    "chanrecv2": "chan.go", "chanrecv": "chan.go", "selectgo": "select.go", "sellock": "select.go",
-    "semacquire1": "sema.go", "newstack": "stack.go", "copystack": "stack.go", "main": "proc.go",
-    "mstart0": "proc.go", "mstart1": "proc.go", "park_m": "proc.go", "schedule": "proc.go",
-    "findrunnable": "proc.go", "stopm": "proc.go", "sysmon": "proc.go", "gopark": "proc.go",
-    "goparkunlock": "proc.go", "runqgrab": "proc.go", "stealWork": "proc.go", "malg": "proc.go",
-    "newproc": "proc.go", "newproc.func1": "proc.go", "newproc1": "proc.go", "allocm": "proc.go",
-    "newm": "proc.go", "startm": "proc.go", "forcegchelper": "proc.go", "runfinq": "mfinal.go",
-    "cgocall": "cgocall.go", "asmcgocall": "asm_amd64.s", "nanotime1": "sys_linux_amd64.s",
-    "walltime": "timestub.go", "checkTimers": "proc.go", "runtimer": "time.go",
+    "goexit": "asm_amd64.s",
+    "mcall": "asm_amd64.s",
+    "systemstack": "asm_amd64.s",
+    "mstart": "asm_amd64.s",
+    "morestack": "asm_amd64.s",
+    "memmove": "memmove_amd64.s",
+    "memclrNoHeapPointers": "memclr_amd64.s",
+    "futex": "sys_linux_amd64.s",
+    "usleep": "sys_linux_amd64.s",
+    "epollwait": "sys_linux_amd64.s",
+    "duffcopy": "duff_amd64.s",
+    "duffzero": "duff_amd64.s",
+    "procyield": "asm_amd64.s",
+    "osyield": "sys_linux_amd64.s",
+    "memequal": "memequal_amd64.s",
+    "aeshashbody": "asm_amd64.s",
+    "cmpstring": "compare_amd64.s",
+    "futexsleep": "os_linux.go",
+    "futexwakeup": "os_linux.go",
+    "notesleep": "lock_futex.go",
+    "lock2": "lock_futex.go",
+    "unlock2": "lock_futex.go",
+    "netpoll": "netpoll_epoll.go",
+    "netpollblock": "netpoll.go",
+    "gcBgMarkWorker": "mgc.go",
+    "gcBgMarkWorker.func2": "mgc.go",
+    "gcDrain": "mgcmark.go",
+    "gcDrainN": "mgcmark.go",
+    "scanobject": "mgcmark.go",
+    "greyobject": "mgcmark.go",
+    "markroot": "mgcmark.go",
+    "markroot.func1": "mgcmark.go",
+    "scanstack": "mgcmark.go",
+    "scanframeworker": "mgcmark.go",
+    "scanblock": "mgcmark.go",
+    "gcAssistAlloc": "mgcmark.go",
+    "gcAssistAlloc.func1": "mgcmark.go",
+    "gcAssistAlloc1": "mgcmark.go",
+    "markBits.isMarked": "mbitmap.go",
+    "findObject": "mbitmap.go",
+    "heapBitsSetType": "mbitmap.go",
+    "(*gcWork).balance": "mgcwork.go",
+    "(*gcWork).tryGet": "mgcwork.go",
+    "bgsweep": "mgcsweep.go",
+    "sweepone": "mgcsweep.go",
+    "(*sweepLocked).sweep": "mgcsweep.go",
+    "bgscavenge": "mgcscavenge.go",
+    "(*scavengerState).run": "mgcscavenge.go",
+    "(*pageAlloc).scavenge": "mgcscavenge.go",
+    "mallocgc": "malloc.go",
+    "newobject": "malloc.go",
+    "(*mcache).nextFree": "malloc.go",
+    "nextFreeFast": "malloc.go",
+    "(*mcache).refill": "mcache.go",
+    "(*mcentral).cacheSpan": "mcentral.go",
+    "(*mcentral).grow": "mcentral.go",
+    "(*mheap).alloc": "mheap.go",
+    "(*mheap).alloc.func1": "mheap.go",
+    "(*mheap).allocSpan": "mheap.go",
+    "(*mspan).nextFreeIndex": "mbitmap.go",
+    "makeslice": "slice.go",
+    "growslice": "slice.go",
+    "mapaccess1_fast64": "map_fast64.go",
+    "mapaccess2_faststr": "map_faststr.go",
+    "mapassign_faststr": "map_faststr.go",
+    "mapaccess2": "map.go",
+    "hashGrow": "map.go",
+    "makemap": "map.go",
+    "concatstrings": "string.go",
+    "rawstringtmp": "string.go",
+    "rawstring": "string.go",
+    "slicebytetostring": "string.go",
+    "convTstring": "iface.go",
+    "assertE2I2": "iface.go",
+    "getitab": "iface.go",
+    "chansend1": "chan.go",
+    "chansend": "chan.go",
+    "chanrecv1": "chan.go",
+    "chanrecv2": "chan.go",
+    "chanrecv": "chan.go",
+    "selectgo": "select.go",
+    "sellock": "select.go",
+    "semacquire1": "sema.go",
+    "newstack": "stack.go",
+    "copystack": "stack.go",
+    "main": "proc.go",
+    "mstart0": "proc.go",
+    "mstart1": "proc.go",
+    "park_m": "proc.go",
+    "schedule": "proc.go",
+    "findrunnable": "proc.go",
+    "stopm": "proc.go",
+    "sysmon": "proc.go",
+    "gopark": "proc.go",
+    "goparkunlock": "proc.go",
+    "runqgrab": "proc.go",
+    "stealWork": "proc.go",
+    "malg": "proc.go",
+    "newproc": "proc.go",
+    "newproc.func1": "proc.go",
+    "newproc1": "proc.go",
+    "allocm": "proc.go",
+    "newm": "proc.go",
+    "startm": "proc.go",
+    "forcegchelper": "proc.go",
+    "runfinq": "mfinal.go",
+    "cgocall": "cgocall.go",
+    "asmcgocall": "asm_amd64.s",
+    "nanotime1": "sys_linux_amd64.s",
+    "walltime": "timestub.go",
+    "checkTimers": "proc.go",
+    "runtimer": "time.go",
 }
 
 INLINABLE_SPECIALS = {
-    "runtime.goparkunlock", "runtime.nextFreeFast", "runtime.(*mspan).nextFreeIndex",
-    "runtime.markBits.isMarked", "internal/poll.(*pollDesc).waitRead",
-    "internal/poll.(*pollDesc).wait", "sync.(*Mutex).Lock", "runtime.chanrecv1",
-    "runtime.newobject", "runtime.convTstring", "runtime.rawstringtmp",
+    "runtime.goparkunlock",
+    "runtime.nextFreeFast",
+    "runtime.(*mspan).nextFreeIndex",
+    "runtime.markBits.isMarked",
+    "internal/poll.(*pollDesc).waitRead",
+    "internal/poll.(*pollDesc).wait",
+    "sync.(*Mutex).Lock",
+    "runtime.chanrecv1",
+    "runtime.newobject",
+    "runtime.convTstring",
+    "runtime.rawstringtmp",
 }
 
 # Runtime tails appended at the leaf of CPU stacks (root -> leaf), with weights.
 CPU_TAILS = [
-    (10, ["runtime.newobject", "runtime.mallocgc", "runtime.(*mcache).nextFree",
-          "runtime.(*mcache).refill", "runtime.(*mcentral).cacheSpan", "runtime.(*mcentral).grow",
-          "runtime.(*mheap).alloc", "runtime.systemstack", "runtime.(*mheap).alloc.func1",
-          "runtime.(*mheap).allocSpan"]),
+    (
+        10,
+        [
+            "runtime.newobject",
+            "runtime.mallocgc",
+            "runtime.(*mcache).nextFree",
+            "runtime.(*mcache).refill",
+            "runtime.(*mcentral).cacheSpan",
+            "runtime.(*mcentral).grow",
+            "runtime.(*mheap).alloc",
+            "runtime.systemstack",
+            "runtime.(*mheap).alloc.func1",
+            "runtime.(*mheap).allocSpan",
+        ],
+    ),
     (6, ["runtime.makeslice", "runtime.mallocgc", "runtime.memclrNoHeapPointers"]),
     (5, ["runtime.growslice", "runtime.mallocgc", "runtime.nextFreeFast"]),
     (4, ["runtime.growslice", "runtime.memmove"]),
@@ -226,81 +359,278 @@ CPU_TAILS = [
     (2, ["sync.(*Mutex).Lock", "sync.(*Mutex).lockSlow", "runtime.procyield"]),
     (4, ["syscall.Syscall", "runtime/internal/syscall.Syscall6"]),
     (2, ["runtime.morestack", "runtime.newstack", "runtime.copystack", "runtime.memmove"]),
-    (3, ["runtime.mallocgc", "runtime.gcAssistAlloc", "runtime.systemstack",
-         "runtime.gcAssistAlloc.func1", "runtime.gcAssistAlloc1", "runtime.gcDrainN",
-         "runtime.scanobject", "runtime.findObject"]),
-    (2, ["runtime.memequal"]), (2, ["runtime.cmpstring"]),
-    (2, ["internal/bytealg.IndexByteString"]), (1, ["runtime.duffcopy"]),
-    (1, ["runtime.duffzero"]), (1, ["runtime.nanotime1"]),
+    (
+        3,
+        [
+            "runtime.mallocgc",
+            "runtime.gcAssistAlloc",
+            "runtime.systemstack",
+            "runtime.gcAssistAlloc.func1",
+            "runtime.gcAssistAlloc1",
+            "runtime.gcDrainN",
+            "runtime.scanobject",
+            "runtime.findObject",
+        ],
+    ),
+    (2, ["runtime.memequal"]),
+    (2, ["runtime.cmpstring"]),
+    (2, ["internal/bytealg.IndexByteString"]),
+    (1, ["runtime.duffcopy"]),
+    (1, ["runtime.duffzero"]),
+    (1, ["runtime.nanotime1"]),
     (1, ["runtime.cgocall", "runtime.asmcgocall"]),
 ]
 
 # Whole runtime-only CPU stacks (root -> leaf); each emitted with a few leaf lines.
 CPU_RUNTIME_STACKS = [
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.scanobject"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.scanobject",
-     "runtime.findObject"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.scanobject",
-     "runtime.greyobject"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.scanobject",
-     "runtime.markBits.isMarked"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.markroot",
-     "runtime.markroot.func1", "runtime.scanstack", "runtime.scanframeworker",
-     "runtime.scanblock"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.(*gcWork).balance"],
-    ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.systemstack",
-     "runtime.gcBgMarkWorker.func2", "runtime.gcDrain", "runtime.(*gcWork).tryGet"],
-    ["runtime.mcall", "runtime.park_m", "runtime.schedule", "runtime.findrunnable",
-     "runtime.stopm", "runtime.notesleep", "runtime.futexsleep", "runtime.futex"],
-    ["runtime.mcall", "runtime.park_m", "runtime.schedule", "runtime.findrunnable",
-     "runtime.netpoll", "runtime.epollwait"],
-    ["runtime.mcall", "runtime.park_m", "runtime.schedule", "runtime.findrunnable",
-     "runtime.stealWork", "runtime.runqgrab"],
-    ["runtime.mcall", "runtime.park_m", "runtime.schedule", "runtime.findrunnable",
-     "runtime.checkTimers", "runtime.runtimer"],
-    ["runtime.mcall", "runtime.park_m", "runtime.schedule", "runtime.findrunnable",
-     "runtime.stealWork", "runtime.checkTimers", "runtime.nanotime1"],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.scanobject",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.scanobject",
+        "runtime.findObject",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.scanobject",
+        "runtime.greyobject",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.scanobject",
+        "runtime.markBits.isMarked",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.markroot",
+        "runtime.markroot.func1",
+        "runtime.scanstack",
+        "runtime.scanframeworker",
+        "runtime.scanblock",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.(*gcWork).balance",
+    ],
+    [
+        "runtime.goexit",
+        "runtime.gcBgMarkWorker",
+        "runtime.systemstack",
+        "runtime.gcBgMarkWorker.func2",
+        "runtime.gcDrain",
+        "runtime.(*gcWork).tryGet",
+    ],
+    [
+        "runtime.mcall",
+        "runtime.park_m",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.stopm",
+        "runtime.notesleep",
+        "runtime.futexsleep",
+        "runtime.futex",
+    ],
+    [
+        "runtime.mcall",
+        "runtime.park_m",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.netpoll",
+        "runtime.epollwait",
+    ],
+    [
+        "runtime.mcall",
+        "runtime.park_m",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.stealWork",
+        "runtime.runqgrab",
+    ],
+    [
+        "runtime.mcall",
+        "runtime.park_m",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.checkTimers",
+        "runtime.runtimer",
+    ],
+    [
+        "runtime.mcall",
+        "runtime.park_m",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.stealWork",
+        "runtime.checkTimers",
+        "runtime.nanotime1",
+    ],
     ["runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.sysmon", "runtime.usleep"],
-    ["runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.sysmon",
-     "runtime.netpoll", "runtime.epollwait"],
-    ["runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.schedule",
-     "runtime.findrunnable", "runtime.stopm", "runtime.notesleep", "runtime.futexsleep",
-     "runtime.futex"],
+    [
+        "runtime.mstart",
+        "runtime.mstart0",
+        "runtime.mstart1",
+        "runtime.sysmon",
+        "runtime.netpoll",
+        "runtime.epollwait",
+    ],
+    [
+        "runtime.mstart",
+        "runtime.mstart0",
+        "runtime.mstart1",
+        "runtime.schedule",
+        "runtime.findrunnable",
+        "runtime.stopm",
+        "runtime.notesleep",
+        "runtime.futexsleep",
+        "runtime.futex",
+    ],
     ["runtime.goexit", "runtime.bgsweep", "runtime.sweepone", "runtime.(*sweepLocked).sweep"],
-    ["runtime.goexit", "runtime.bgscavenge", "runtime.(*scavengerState).run",
-     "runtime.(*pageAlloc).scavenge", "runtime.systemstack", "runtime.lock2"],
+    [
+        "runtime.goexit",
+        "runtime.bgscavenge",
+        "runtime.(*scavengerState).run",
+        "runtime.(*pageAlloc).scavenge",
+        "runtime.systemstack",
+        "runtime.lock2",
+    ],
 ]
 
 HEAP_TAILS = [
-    (5, ["bytes.(*Buffer).grow", "bytes.growSlice"]), (3, ["strings.(*Builder).grow"]),
-    (4, ["encoding/json.(*decodeState).literalStore"]), (3, ["reflect.New", "reflect.unsafe_New"]),
-    (2, ["bufio.NewReaderSize"]), (2, ["bufio.NewWriterSize"]),
+    (5, ["bytes.(*Buffer).grow", "bytes.growSlice"]),
+    (3, ["strings.(*Builder).grow"]),
+    (4, ["encoding/json.(*decodeState).literalStore"]),
+    (3, ["reflect.New", "reflect.unsafe_New"]),
+    (2, ["bufio.NewReaderSize"]),
+    (2, ["bufio.NewWriterSize"]),
     (2, ["compress/flate.NewWriter", "compress/flate.(*compressor).init"]),
-    (3, ["google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal",
-         "google.golang.org/protobuf/internal/impl.consumeBytes"]),
+    (
+        3,
+        [
+            "google.golang.org/protobuf/proto.UnmarshalOptions.unmarshal",
+            "google.golang.org/protobuf/internal/impl.consumeBytes",
+        ],
+    ),
     (2, ["fmt.Sprintf", "fmt.newPrinter", "sync.(*Pool).Get"]),
-    (2, ["strconv.FormatInt", "strconv.formatBits"]), (2, ["errors.New"]),
+    (2, ["strconv.FormatInt", "strconv.formatBits"]),
+    (2, ["errors.New"]),
     (2, ["context.WithCancel", "context.newCancelCtx"]),
 ]
 
 HEAP_RUNTIME_STACKS = [
-    ["runtime.mstart", "runtime.mstart0", "runtime.mstart1", "runtime.schedule",
-     "runtime.startm", "runtime.newm", "runtime.allocm"],
+    [
+        "runtime.mstart",
+        "runtime.mstart0",
+        "runtime.mstart1",
+        "runtime.schedule",
+        "runtime.startm",
+        "runtime.newm",
+        "runtime.allocm",
+    ],
     ["runtime.systemstack", "runtime.newproc.func1", "runtime.newproc1", "runtime.malg"],
 ]
 
-SIZE_CLASSES = [8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240,
-                256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024,
-                1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864,
-                5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568,
-                14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768, 40960,
-                57344, 65536, 81920, 131072, 262144, 1048576, 4194304]
+SIZE_CLASSES = [
+    8,
+    16,
+    24,
+    32,
+    48,
+    64,
+    80,
+    96,
+    112,
+    128,
+    144,
+    160,
+    176,
+    192,
+    208,
+    224,
+    240,
+    256,
+    288,
+    320,
+    352,
+    384,
+    416,
+    448,
+    480,
+    512,
+    576,
+    640,
+    704,
+    768,
+    896,
+    1024,
+    1152,
+    1280,
+    1408,
+    1536,
+    1792,
+    2048,
+    2304,
+    2688,
+    3072,
+    3200,
+    3456,
+    4096,
+    4864,
+    5376,
+    6144,
+    6528,
+    6784,
+    6912,
+    8192,
+    9472,
+    9728,
+    10240,
+    10880,
+    12288,
+    13568,
+    14336,
+    16384,
+    18432,
+    19072,
+    20480,
+    21760,
+    24576,
+    27264,
+    28672,
+    32768,
+    40960,
+    57344,
+    65536,
+    81920,
+    131072,
+    262144,
+    1048576,
+    4194304,
+]
 
 # goroutine profile: blocking tails (root -> leaf), every one ends in runtime.gopark
 GOROUTINE_TAILS = [
@@ -308,69 +638,176 @@ GOROUTINE_TAILS = [
     (4, ["runtime.chanrecv2", "runtime.chanrecv", "runtime.gopark"]),
     (4, ["runtime.chansend1", "runtime.chansend", "runtime.gopark"]),
     (8, ["runtime.selectgo", "runtime.gopark"]),
-    (3, ["sync.(*WaitGroup).Wait", "sync.runtime_Semacquire", "runtime.semacquire1",
-         "runtime.goparkunlock", "runtime.gopark"]),
-    (3, ["sync.(*Mutex).Lock", "sync.(*Mutex).lockSlow", "sync.runtime_SemacquireMutex",
-         "runtime.semacquire1", "runtime.goparkunlock", "runtime.gopark"]),
-    (2, ["sync.(*RWMutex).RLock", "sync.runtime_SemacquireMutex", "runtime.semacquire1",
-         "runtime.goparkunlock", "runtime.gopark"]),
-    (2, ["sync.(*Cond).Wait", "sync.runtime_notifyListWait", "runtime.goparkunlock",
-         "runtime.gopark"]),
+    (
+        3,
+        [
+            "sync.(*WaitGroup).Wait",
+            "sync.runtime_Semacquire",
+            "runtime.semacquire1",
+            "runtime.goparkunlock",
+            "runtime.gopark",
+        ],
+    ),
+    (
+        3,
+        [
+            "sync.(*Mutex).Lock",
+            "sync.(*Mutex).lockSlow",
+            "sync.runtime_SemacquireMutex",
+            "runtime.semacquire1",
+            "runtime.goparkunlock",
+            "runtime.gopark",
+        ],
+    ),
+    (
+        2,
+        [
+            "sync.(*RWMutex).RLock",
+            "sync.runtime_SemacquireMutex",
+            "runtime.semacquire1",
+            "runtime.goparkunlock",
+            "runtime.gopark",
+        ],
+    ),
+    (
+        2,
+        [
+            "sync.(*Cond).Wait",
+            "sync.runtime_notifyListWait",
+            "runtime.goparkunlock",
+            "runtime.gopark",
+        ],
+    ),
     (3, ["time.Sleep", "runtime.gopark"]),
-    (6, ["bufio.(*Reader).Read", "net.(*conn).Read", "net.(*netFD).Read",
-         "internal/poll.(*FD).Read", "internal/poll.(*pollDesc).waitRead",
-         "internal/poll.(*pollDesc).wait", "internal/poll.runtime_pollWait",
-         "runtime.netpollblock", "runtime.gopark"]),
-    (2, ["crypto/tls.(*Conn).Read", "crypto/tls.(*Conn).readRecord",
-         "crypto/tls.(*Conn).readRecordOrCCS", "crypto/tls.(*Conn).readFromUntil",
-         "bytes.(*Buffer).ReadFrom", "crypto/tls.(*atLeastReader).Read", "net.(*conn).Read",
-         "net.(*netFD).Read", "internal/poll.(*FD).Read", "internal/poll.(*pollDesc).waitRead",
-         "internal/poll.(*pollDesc).wait", "internal/poll.runtime_pollWait",
-         "runtime.netpollblock", "runtime.gopark"]),
+    (
+        6,
+        [
+            "bufio.(*Reader).Read",
+            "net.(*conn).Read",
+            "net.(*netFD).Read",
+            "internal/poll.(*FD).Read",
+            "internal/poll.(*pollDesc).waitRead",
+            "internal/poll.(*pollDesc).wait",
+            "internal/poll.runtime_pollWait",
+            "runtime.netpollblock",
+            "runtime.gopark",
+        ],
+    ),
+    (
+        2,
+        [
+            "crypto/tls.(*Conn).Read",
+            "crypto/tls.(*Conn).readRecord",
+            "crypto/tls.(*Conn).readRecordOrCCS",
+            "crypto/tls.(*Conn).readFromUntil",
+            "bytes.(*Buffer).ReadFrom",
+            "crypto/tls.(*atLeastReader).Read",
+            "net.(*conn).Read",
+            "net.(*netFD).Read",
+            "internal/poll.(*FD).Read",
+            "internal/poll.(*pollDesc).waitRead",
+            "internal/poll.(*pollDesc).wait",
+            "internal/poll.runtime_pollWait",
+            "runtime.netpollblock",
+            "runtime.gopark",
+        ],
+    ),
 ]
 
 GOROUTINE_FIXED_STACKS = [  # (count, root -> leaf)
-    (1, ["runtime.goexit", "runtime.main", "main.main", "main.run",
-         "github.com/acme/platform/internal/worker.(*Pool).Wait", "sync.(*WaitGroup).Wait",
-         "sync.runtime_Semacquire", "runtime.semacquire1", "runtime.goparkunlock",
-         "runtime.gopark"]),
+    (
+        1,
+        [
+            "runtime.goexit",
+            "runtime.main",
+            "main.main",
+            "main.run",
+            "github.com/acme/platform/internal/worker.(*Pool).Wait",
+            "sync.(*WaitGroup).Wait",
+            "sync.runtime_Semacquire",
+            "runtime.semacquire1",
+            "runtime.goparkunlock",
+            "runtime.gopark",
+        ],
+    ),
     (1, ["runtime.goexit", "runtime.forcegchelper", "runtime.gopark"]),
     (1, ["runtime.goexit", "runtime.bgsweep", "runtime.gopark"]),
     (1, ["runtime.goexit", "runtime.bgscavenge", "runtime.gopark"]),
     (1, ["runtime.goexit", "runtime.runfinq", "runtime.gopark"]),
     (8, ["runtime.goexit", "runtime.gcBgMarkWorker", "runtime.gopark"]),
     (1, ["runtime.goexit", "os/signal.loop", "os/signal.signal_recv"]),
-    (1, ["runtime.goexit", "net/http.(*Server).ListenAndServe", "net/http.(*Server).Serve",
-         "net.(*TCPListener).Accept", "net.(*TCPListener).accept", "net.(*netFD).accept",
-         "internal/poll.(*FD).Accept", "internal/poll.(*pollDesc).waitRead",
-         "internal/poll.(*pollDesc).wait", "internal/poll.runtime_pollWait",
-         "runtime.netpollblock", "runtime.gopark"]),
-    (1, ["runtime.goexit", "net/http.(*conn).serve", "net/http.serverHandler.ServeHTTP",
-         "net/http.(*ServeMux).ServeHTTP", "net/http/pprof.handler.ServeHTTP",
-         "runtime/pprof.(*Profile).WriteTo", "runtime/pprof.writeGoroutine",
-         "runtime/pprof.writeRuntimeProfile", "runtime/pprof.runtime_goroutineProfileWithLabels"]),
+    (
+        1,
+        [
+            "runtime.goexit",
+            "net/http.(*Server).ListenAndServe",
+            "net/http.(*Server).Serve",
+            "net.(*TCPListener).Accept",
+            "net.(*TCPListener).accept",
+            "net.(*netFD).accept",
+            "internal/poll.(*FD).Accept",
+            "internal/poll.(*pollDesc).waitRead",
+            "internal/poll.(*pollDesc).wait",
+            "internal/poll.runtime_pollWait",
+            "runtime.netpollblock",
+            "runtime.gopark",
+        ],
+    ),
+    (
+        1,
+        [
+            "runtime.goexit",
+            "net/http.(*conn).serve",
+            "net/http.serverHandler.ServeHTTP",
+            "net/http.(*ServeMux).ServeHTTP",
+            "net/http/pprof.handler.ServeHTTP",
+            "runtime/pprof.(*Profile).WriteTo",
+            "runtime/pprof.writeGoroutine",
+            "runtime/pprof.writeRuntimeProfile",
+            "runtime/pprof.runtime_goroutineProfileWithLabels",
+        ],
+    ),
 ]
 
-HTTP_PREFIX = ["runtime.goexit", "net/http.(*conn).serve", "net/http.serverHandler.ServeHTTP",
-               "github.com/gorilla/mux.(*Router).ServeHTTP", "net/http.HandlerFunc.ServeHTTP",
-               "github.com/acme/platform/internal/middleware.Recover.func1",
-               "net/http.HandlerFunc.ServeHTTP",
-               "github.com/acme/platform/internal/middleware.Trace.func1",
-               "net/http.HandlerFunc.ServeHTTP"]
-GRPC_PREFIX = ["runtime.goexit", "google.golang.org/grpc.(*Server).serveStreams.func1.2",
-               "google.golang.org/grpc.(*Server).handleStream",
-               "google.golang.org/grpc.(*Server).processUnaryRPC"]
+HTTP_PREFIX = [
+    "runtime.goexit",
+    "net/http.(*conn).serve",
+    "net/http.serverHandler.ServeHTTP",
+    "github.com/gorilla/mux.(*Router).ServeHTTP",
+    "net/http.HandlerFunc.ServeHTTP",
+    "github.com/acme/platform/internal/middleware.Recover.func1",
+    "net/http.HandlerFunc.ServeHTTP",
+    "github.com/acme/platform/internal/middleware.Trace.func1",
+    "net/http.HandlerFunc.ServeHTTP",
+]
+GRPC_PREFIX = [
+    "runtime.goexit",
+    "google.golang.org/grpc.(*Server).serveStreams.func1.2",
+    "google.golang.org/grpc.(*Server).handleStream",
+    "google.golang.org/grpc.(*Server).processUnaryRPC",
+]
 GRPC_SERVICES = ["Order", "Billing", "Inventory", "Shipping", "Catalog", "Account"]
 GRPC_METHODS = ["Get", "List", "Create", "Update", "Delete", "Search", "Watch", "Batch"]
-WORKER_PREFIX = ["runtime.goexit", "github.com/acme/platform/internal/worker.(*Pool).Start.func1",
-                 "github.com/acme/platform/internal/worker.(*Pool).runJob"]
-MAIN_PREFIX = ["runtime.goexit", "runtime.main", "main.main", "main.run",
-               "github.com/spf13/cobra.(*Command).Execute",
-               "github.com/spf13/cobra.(*Command).ExecuteC",
-               "github.com/spf13/cobra.(*Command).execute"]
-KAFKA_PREFIX = ["runtime.goexit", "github.com/segmentio/kafka-go.(*Reader).run.func1",
-                "github.com/acme/platform/internal/worker.(*Consumer).loop",
-                "github.com/acme/platform/internal/worker.(*Consumer).handle"]
+WORKER_PREFIX = [
+    "runtime.goexit",
+    "github.com/acme/platform/internal/worker.(*Pool).Start.func1",
+    "github.com/acme/platform/internal/worker.(*Pool).runJob",
+]
+MAIN_PREFIX = [
+    "runtime.goexit",
+    "runtime.main",
+    "main.main",
+    "main.run",
+    "github.com/spf13/cobra.(*Command).Execute",
+    "github.com/spf13/cobra.(*Command).ExecuteC",
+    "github.com/spf13/cobra.(*Command).execute",
+]
+KAFKA_PREFIX = [
+    "runtime.goexit",
+    "github.com/segmentio/kafka-go.(*Reader).run.func1",
+    "github.com/acme/platform/internal/worker.(*Consumer).loop",
+    "github.com/acme/platform/internal/worker.(*Consumer).handle",
+]
 
 
 def camel(*words: str, exported: bool = True) -> str:
@@ -401,7 +838,7 @@ def split_pkg(name: str) -> str:
 
 def closure_depth(sym: str) -> int:
     i = sym.find(".func")
-    return 0 if i < 0 else 1 + sym[i + 5:].count(".")
+    return 0 if i < 0 else 1 + sym[i + 5 :].count(".")
 
 
 def crc(s: str) -> int:
@@ -449,12 +886,12 @@ class Universe:
 
     def file_for(self, import_path: str, fname: str) -> str:
         if import_path.startswith(APP_MODULE + "/"):
-            return f"{APP_ROOT}/{import_path[len(APP_MODULE) + 1:]}/{fname}"
+            return f"{APP_ROOT}/{import_path[len(APP_MODULE) + 1 :]}/{fname}"
         if import_path == "main":
             return f"{APP_ROOT}/cmd/platform/{fname}"
         for mod, ver, _, _ in THIRD_PARTY:
             if import_path == mod or import_path.startswith(mod + "/"):
-                sub = import_path[len(mod):]
+                sub = import_path[len(mod) :]
                 return f"{module_cache_path(mod, ver)}{sub}/{fname}"
         return f"/usr/local/go/src/{import_path}/{fname}"
 
@@ -466,10 +903,10 @@ class Universe:
         pkg = split_pkg(name)
         h = crc(name)
         if pkg == "runtime":
-            fname = RUNTIME_FILES.get(name[len("runtime."):], "proc.go")
+            fname = RUNTIME_FILES.get(name[len("runtime.") :], "proc.go")
         else:
             stem = pkg.rsplit("/", 1)[-1].replace("%2e", ".")
-            base = name[len(pkg) + 1:].replace("(*", "").replace(")", "").split(".")[0]
+            base = name[len(pkg) + 1 :].replace("(*", "").replace(")", "").split(".")[0]
             fname = (NOUNS[h % len(NOUNS)] if (h >> 8) % 3 else stem) + ".go"
             if base[:1].islower() and (h >> 12) % 2:
                 fname = stem + ".go"
@@ -676,8 +1113,9 @@ class Universe:
             f = frames[-1]
             need = target - len(frames)
             d, s = down[f], same[f]
-            if s is not None and (d is None or (need > (MAX_LAYER - layer[f]) * 1.3 and rnd() < 0.7)
-                                  or rnd() < 0.08):
+            if s is not None and (
+                d is None or (need > (MAX_LAYER - layer[f]) * 1.3 and rnd() < 0.7) or rnd() < 0.08
+            ):
                 e = s
             elif d is not None:
                 e = d
@@ -790,8 +1228,12 @@ class Writer:
                     i += 1
                     continue
             j = i + 1
-            while (j < n and j - i < 3 and inl[frames[j]]
-                   and (frames[j - 1] * 2654435761 + frames[j] * 40503) % 10 < 6):
+            while (
+                j < n
+                and j - i < 3
+                and inl[frames[j]]
+                and (frames[j - 1] * 2654435761 + frames[j] * 40503) % 10 < 6
+            ):
                 j += 1
             key: list[int] = []
             for k in range(j - 1, i - 1, -1):  # innermost first
@@ -850,9 +1292,13 @@ class Writer:
             out.append(b"\x1a" + uvarint(len(body)) + body)
         return b"".join(out)
 
-    def sample(self, stack_bytes: bytes, values: list[int], label_bytes: bytes,
-               check: tuple[list[int], list[tuple[str, str | None, int, str]]] | None = None
-               ) -> None:
+    def sample(
+        self,
+        stack_bytes: bytes,
+        values: list[int],
+        label_bytes: bytes,
+        check: tuple[list[int], list[tuple[str, str | None, int, str]]] | None = None,
+    ) -> None:
         vals = b"".join([uvarint(v) for v in values])
         body = stack_bytes + b"\x12" + uvarint(len(vals)) + vals + label_bytes
         rec = b"\x12" + uvarint(len(body)) + body
@@ -884,9 +1330,15 @@ class Writer:
         self.buf = []
         self.buflen = 0
 
-    def finish(self, sample_types: list[tuple[str, str]], period_type: tuple[str, str],
-               period: int, duration: int, time_nanos: int,
-               default_sample_type: str | None = None) -> dict:
+    def finish(
+        self,
+        sample_types: list[tuple[str, str]],
+        period_type: tuple[str, str],
+        period: int,
+        duration: int,
+        time_nanos: int,
+        default_sample_type: str | None = None,
+    ) -> dict:
         self.flush()
         u = self.u
         s = self.strings
@@ -911,13 +1363,23 @@ class Writer:
             addr += (4 * outer_count.get(f, 0) + 64 + 15) & ~15
         text_end = (addr + 0xFFFF) & ~0xFFFF
         build_id = hashlib.sha1("\n".join(u.name).encode()).hexdigest()
-        p.mapping.add(id=1, memory_start=0x400000, memory_limit=text_end, file_offset=0,
-                      filename=s("/usr/local/bin/platform"), build_id=s(build_id),
-                      has_functions=True, has_filenames=True, has_line_numbers=True,
-                      has_inline_frames=True)
-        libs = [("/usr/lib/x86_64-linux-gnu/libc.so.6", 0x7F3A1C000000, 0x7F3A1C195000),
-                ("/usr/lib/x86_64-linux-gnu/libpthread.so.0", 0x7F3A1C400000, 0x7F3A1C411000),
-                ("[vdso]", 0x7FFD4B3F2000, 0x7FFD4B3F4000)]
+        p.mapping.add(
+            id=1,
+            memory_start=0x400000,
+            memory_limit=text_end,
+            file_offset=0,
+            filename=s("/usr/local/bin/platform"),
+            build_id=s(build_id),
+            has_functions=True,
+            has_filenames=True,
+            has_line_numbers=True,
+            has_inline_frames=True,
+        )
+        libs = [
+            ("/usr/lib/x86_64-linux-gnu/libc.so.6", 0x7F3A1C000000, 0x7F3A1C195000),
+            ("/usr/lib/x86_64-linux-gnu/libpthread.so.0", 0x7F3A1C400000, 0x7F3A1C411000),
+            ("[vdso]", 0x7FFD4B3F2000, 0x7FFD4B3F4000),
+        ]
         for i, (fname, lo, hi) in enumerate(libs, start=2):
             p.mapping.add(id=i, memory_start=lo, memory_limit=hi, filename=s(fname))
         next_off: dict[int, int] = {}
@@ -930,8 +1392,9 @@ class Writer:
                 loc.line.add(function_id=fid_map[key[k]], line=key[k + 1])
         for f, fid in fid_map.items():
             nm = s(u.name[f])
-            p.function.add(id=fid, name=nm, system_name=nm, filename=s(u.file[f]),
-                           start_line=u.start[f])
+            p.function.add(
+                id=fid, name=nm, system_name=nm, filename=s(u.file[f]), start_line=u.start[f]
+            )
         p.period_type.type = s(period_type[0])
         p.period_type.unit = s(period_type[1])
         p.period = period
@@ -1019,8 +1482,12 @@ def worker_label_pool(rng: random.Random, n: int) -> list[list[tuple[str, str | 
     pool = []
     for i in range(n):
         lab: list[tuple[str, str | None, int, str]] = [
-            ("job", rng.choice(["ingest", "compact", "reindex", "export", "gc", "billing-run"]),
-             0, ""),
+            (
+                "job",
+                rng.choice(["ingest", "compact", "reindex", "export", "gc", "billing-run"]),
+                0,
+                "",
+            ),
             ("shard", f"{i:03d}", 0, ""),
         ]
         if rng.random() < 0.3:
@@ -1037,23 +1504,37 @@ def depth_target(rng: random.Random) -> int:
 
 
 def app_roots(u: Universe):
-    grpc_handlers = [f"{APP_MODULE}/gen/go/{s.lower()}/v1._{s}Service_{m}_Handler"
-                     for s in GRPC_SERVICES for m in GRPC_METHODS]
-    return [
-        # weight, prefix ids (root->leaf), entry pool, label pool name
-        (0.40, u.chain(HTTP_PREFIX), "api", "req"),
-        (0.28, None, "api", "req"),  # gRPC: prefix + per-method handler
-        (0.14, u.chain(WORKER_PREFIX), "worker", "job"),
-        (0.08, u.chain(KAFKA_PREFIX), "worker", "job"),
-        (0.10, u.chain(MAIN_PREFIX), "cmd", None),
-    ], u.chain(GRPC_PREFIX), [u.special(h) for h in grpc_handlers]
+    grpc_handlers = [
+        f"{APP_MODULE}/gen/go/{s.lower()}/v1._{s}Service_{m}_Handler"
+        for s in GRPC_SERVICES
+        for m in GRPC_METHODS
+    ]
+    return (
+        [
+            # weight, prefix ids (root->leaf), entry pool, label pool name
+            (0.40, u.chain(HTTP_PREFIX), "api", "req"),
+            (0.28, None, "api", "req"),  # gRPC: prefix + per-method handler
+            (0.14, u.chain(WORKER_PREFIX), "worker", "job"),
+            (0.08, u.chain(KAFKA_PREFIX), "worker", "job"),
+            (0.10, u.chain(MAIN_PREFIX), "cmd", None),
+        ],
+        u.chain(GRPC_PREFIX),
+        [u.special(h) for h in grpc_handlers],
+    )
 
 
 class StackSource:
     """Yields distinct (frames, leaf_variant, label pool) for app stacks."""
 
-    def __init__(self, u: Universe, rng: random.Random, tails, tail_prob: float,
-                 seen: set[int], truncate_tails: bool = True):
+    def __init__(
+        self,
+        u: Universe,
+        rng: random.Random,
+        tails,
+        tail_prob: float,
+        seen: set[int],
+        truncate_tails: bool = True,
+    ):
         self.u = u
         self.rng = rng
         self.roots, self.grpc_prefix, self.grpc_handlers = app_roots(u)
@@ -1074,8 +1555,9 @@ class StackSource:
             root = self.roots[bisect.bisect_right(self.root_cum, rng.random() * self.root_cum[-1])]
             _, prefix, pool, labels = root
             if prefix is None:
-                frames = self.grpc_prefix + [self.grpc_handlers[int(rng.paretovariate(1.2)) %
-                                                                len(self.grpc_handlers)]]
+                frames = self.grpc_prefix + [
+                    self.grpc_handlers[int(rng.paretovariate(1.2)) % len(self.grpc_handlers)]
+                ]
             else:
                 frames = list(prefix)
                 if prefix[1] == u.by_name["net/http.(*conn).serve"]:
@@ -1088,7 +1570,7 @@ class StackSource:
             if self.tails is not None and rng.random() < self.tail_prob:
                 tail = pick(rng, self.tails)
                 if self.truncate_tails:
-                    tail = tail[:int(len(tail) * rng.random()) + 1]
+                    tail = tail[: int(len(tail) * rng.random()) + 1]
                 t = max(len(frames) + 1, t - len(tail))
             u.walk(rng, frames, t)
             if tail:
@@ -1114,8 +1596,9 @@ def gen_cpu_or_heap(kind: str, scale: str, seed: int, out: Path, base: bool) -> 
     w = Writer(u, out / f"{name}.pb.gz")
     pools = {"req": label_pool(rng, 1024), "job": worker_label_pool(rng, 256)}
     enc_pools = {k: [w.encode_labels(lab) for lab in v] for k, v in pools.items()}
-    pool_cum = {k: list(accumulate(1.0 / (r + 1) ** 1.2 for r in range(len(v))))
-                for k, v in pools.items()}
+    pool_cum = {
+        k: list(accumulate(1.0 / (r + 1) ** 1.2 for r in range(len(v)))) for k, v in pools.items()
+    }
     mean_variants = nsamples / nstacks
     seen: set[int] = set()
     is_cpu = kind == "cpu"
@@ -1126,8 +1609,7 @@ def gen_cpu_or_heap(kind: str, scale: str, seed: int, out: Path, base: bool) -> 
 
     planned = 0  # samples of the main profile (a base profile drops some)
 
-    def emit(frames: list[int], variant: int, labels: str | None, hot: float,
-             nvar: int) -> None:
+    def emit(frames: list[int], variant: int, labels: str | None, hot: float, nvar: int) -> None:
         nonlocal base_drop, planned
         locs = w.locations(frames, variant)
         sb = w.encode_stack(locs)
@@ -1212,22 +1694,38 @@ def gen_cpu_or_heap(kind: str, scale: str, seed: int, out: Path, base: bool) -> 
     hot_name, hot_frac = w.mid_hot(exclude)
     if is_cpu:
         duration = max(1, w.total * CPU_PERIOD // 12)  # as if ~12 cores were busy
-        meta = w.finish([("samples", "count"), ("cpu", "nanoseconds")], ("cpu", "nanoseconds"),
-                        CPU_PERIOD, duration, TIME_NANOS - (3600 * 10**9 if base else 0))
+        meta = w.finish(
+            [("samples", "count"), ("cpu", "nanoseconds")],
+            ("cpu", "nanoseconds"),
+            CPU_PERIOD,
+            duration,
+            TIME_NANOS - (3600 * 10**9 if base else 0),
+        )
     else:
-        meta = w.finish([("alloc_objects", "count"), ("alloc_space", "bytes"),
-                         ("inuse_objects", "count"), ("inuse_space", "bytes")],
-                        ("space", "bytes"), HEAP_PERIOD, 0, TIME_NANOS)
+        meta = w.finish(
+            [
+                ("alloc_objects", "count"),
+                ("alloc_space", "bytes"),
+                ("inuse_objects", "count"),
+                ("inuse_space", "bytes"),
+            ],
+            ("space", "bytes"),
+            HEAP_PERIOD,
+            0,
+            TIME_NANOS,
+        )
     meta.update(common_meta(kind, scale, seed, name, t0))
-    meta.update({
-        "universe_functions": len(u.name),
-        "duplicate_walks": src.dups,
-        "base_dropped_samples": base_drop if base else 0,
-        "hot_function": hot_name,
-        "hot_function_cum_fraction": round(hot_frac, 4),
-        "peek_regex": "^" + go_regex_escape(hot_name) + "$",
-        "list_regex": "^" + go_regex_escape(hot_name) + "$",
-    })
+    meta.update(
+        {
+            "universe_functions": len(u.name),
+            "duplicate_walks": src.dups,
+            "base_dropped_samples": base_drop if base else 0,
+            "hot_function": hot_name,
+            "hot_function_cum_fraction": round(hot_frac, 4),
+            "peek_regex": "^" + go_regex_escape(hot_name) + "$",
+            "list_regex": "^" + go_regex_escape(hot_name) + "$",
+        }
+    )
     return meta
 
 
@@ -1282,20 +1780,28 @@ def gen_goroutine(seed: int, out: Path) -> dict:
     hot_name, hot_frac = w.mid_hot(exclude)
     meta = w.finish([("goroutine", "count")], ("goroutine", "count"), 1, 0, TIME_NANOS)
     meta.update(common_meta("goroutine", "-", seed, "goroutine", t0))
-    meta.update({
-        "goroutines": GOROUTINES,
-        "hot_function": hot_name,
-        "hot_function_cum_fraction": round(hot_frac, 4),
-        "peek_regex": "^" + go_regex_escape(hot_name) + "$",
-        "list_regex": "^" + go_regex_escape(hot_name) + "$",
-    })
+    meta.update(
+        {
+            "goroutines": GOROUTINES,
+            "hot_function": hot_name,
+            "hot_function_cum_fraction": round(hot_frac, 4),
+            "peek_regex": "^" + go_regex_escape(hot_name) + "$",
+            "list_regex": "^" + go_regex_escape(hot_name) + "$",
+        }
+    )
     return meta
 
 
 def common_meta(kind: str, scale: str, seed: int, name: str, t0: float) -> dict:
-    return {"name": name, "kind": kind, "scale": scale, "seed": seed,
-            "generator_version": GEN_VERSION, "file": f"{name}.pb.gz",
-            "seconds": round(time.time() - t0, 2)}
+    return {
+        "name": name,
+        "kind": kind,
+        "scale": scale,
+        "seed": seed,
+        "generator_version": GEN_VERSION,
+        "file": f"{name}.pb.gz",
+        "seconds": round(time.time() - t0, 2),
+    }
 
 
 def verify(path: Path, meta: dict) -> None:
@@ -1345,19 +1851,29 @@ def up_to_date(out: Path, name: str, seed: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "data"))
     ap.add_argument("--scales", default="S,M,L", help="comma list of S,M,L,XL (default S,M,L)")
-    ap.add_argument("--kinds", default="cpu,heap,goroutine",
-                    help="comma list of cpu,heap,goroutine (goroutine has one fixed size)")
-    ap.add_argument("--base-scales", default="M",
-                    help="scales that also get a '-base' cpu profile for -base (default M)")
+    ap.add_argument(
+        "--kinds",
+        default="cpu,heap,goroutine",
+        help="comma list of cpu,heap,goroutine (goroutine has one fixed size)",
+    )
+    ap.add_argument(
+        "--base-scales",
+        default="M",
+        help="scales that also get a '-base' cpu profile for -base (default M)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", "-j", type=int, default=1, help="generate files in parallel")
     ap.add_argument("--force", action="store_true", help="regenerate files that are up to date")
-    ap.add_argument("--verify", action="store_true",
-                    help="parse every written file back with profile_pb2 and check it")
+    ap.add_argument(
+        "--verify",
+        action="store_true",
+        help="parse every written file back with profile_pb2 and check it",
+    )
     args = ap.parse_args(argv)
 
     scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
@@ -1392,12 +1908,14 @@ def main(argv: list[str] | None = None) -> int:
         todo.append(spec)
 
     def report(meta: dict) -> None:
-        print(f"{meta['name']}: {meta['gz_bytes'] / 1e6:.2f} MB gz "
-              f"({meta['raw_bytes'] / 1e6:.1f} MB raw), "
-              f"{meta['samples']} samples, {meta['distinct_stacks']} stacks, "
-              f"{meta['locations']} locations, {meta['functions']} functions, depth "
-              f"{meta['mean_depth']} mean / {meta['max_depth']} max, {meta['seconds']}s",
-              flush=True)
+        print(
+            f"{meta['name']}: {meta['gz_bytes'] / 1e6:.2f} MB gz "
+            f"({meta['raw_bytes'] / 1e6:.1f} MB raw), "
+            f"{meta['samples']} samples, {meta['distinct_stacks']} stacks, "
+            f"{meta['locations']} locations, {meta['functions']} functions, depth "
+            f"{meta['mean_depth']} mean / {meta['max_depth']} max, {meta['seconds']}s",
+            flush=True,
+        )
 
     if args.jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=args.jobs) as ex:

@@ -25,16 +25,30 @@ PROMPT = b"(pprof) "
 
 
 def steps(focus: str) -> list[str]:
-    return ["top", "top", "top -cum", "peek " + focus, f"focus={focus}", "top",
-            "focus=", "sample_index=0", "top", "granularity=lines", "top", "granularity=functions",
-            "sample_index=1", "top"]
+    return [
+        "top",
+        "top",
+        "top -cum",
+        "peek " + focus,
+        f"focus={focus}",
+        "top",
+        "focus=",
+        "sample_index=0",
+        "top",
+        "granularity=lines",
+        "top",
+        "granularity=functions",
+        "sample_index=1",
+        "top",
+    ]
 
 
 def timed_session(cmd: list[str], lines: list[str]) -> list[float]:
     """Seconds from start to each prompt."""
     env = dict(os.environ, TERM="dumb")
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    )
     assert p.stdin is not None and p.stdout is not None
     p.stdin.write(("\n".join(lines) + "\n").encode())
     p.stdin.close()
@@ -49,7 +63,7 @@ def timed_session(cmd: list[str], lines: list[str]) -> list[float]:
         now = time.monotonic() - start
         data = tail + chunk
         marks.extend([now] * (data.count(PROMPT) - tail.count(PROMPT)))
-        tail = data[-len(PROMPT):]
+        tail = data[-len(PROMPT) :]
     p.wait()
     return marks
 
@@ -70,8 +84,10 @@ def main() -> int:
         return [marks[0]] + [b - a_ for a_, b in zip(marks, marks[1:])]
 
     dp, dg = deltas(py), deltas(go) if go else []
-    print(f"Shell steps on {os.path.basename(a.profile)} (seconds; each row ends at the next "
-          "prompt)\n")
+    print(
+        f"Shell steps on {os.path.basename(a.profile)} (seconds; each row ends at the next "
+        "prompt)\n"
+    )
     print("| step | pprofsh | go pprof | pprofsh/Go |")
     print("|---|--:|--:|--:|")
     names = ["load + greeting", *lines]

@@ -48,9 +48,13 @@ SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
 
 # Legacy shortcuts in the order pprof applies them.
 LEGACY_SAMPLE_FLAGS = (
-    ("total_delay", "delay"), ("mean_delay", "delay"), ("contentions", "contentions"),
-    ("inuse_space", "inuse_space"), ("inuse_objects", "inuse_objects"),
-    ("alloc_space", "alloc_space"), ("alloc_objects", "alloc_objects"),
+    ("total_delay", "delay"),
+    ("mean_delay", "delay"),
+    ("contentions", "contentions"),
+    ("inuse_space", "inuse_space"),
+    ("inuse_objects", "inuse_objects"),
+    ("alloc_space", "alloc_space"),
+    ("alloc_objects", "alloc_objects"),
 )
 
 
@@ -78,8 +82,9 @@ def flag_table() -> dict[str, Flag]:
             for c in o.choices:
                 t[c] = Flag(c, "bool", False)
         else:
-            t[o.name] = Flag(o.name, {bool: "bool", int: "int", float: "float"}.get(o.kind, "str"),
-                             o.default)
+            t[o.name] = Flag(
+                o.name, {bool: "bool", int: "int", float: "float"}.get(o.kind, "str"), o.default
+            )
     for c in cmds.COMMANDS:
         t[c.name] = Flag(c.name, "str" if c.has_param else "bool", "" if c.has_param else False)
     return t
@@ -106,9 +111,11 @@ def _parse_go_int(v: str) -> int | None:
     if not m:
         return None
     try:
-        return int(m.group(1) + m.group(2), 0) if not m.group(2).startswith("0") or \
-            len(m.group(2)) == 1 or m.group(2)[1] in "xXbBoO" else int(m.group(1) + "0o" +
-                                                                      m.group(2)[1:], 0)
+        return (
+            int(m.group(1) + m.group(2), 0)
+            if not m.group(2).startswith("0") or len(m.group(2)) == 1 or m.group(2)[1] in "xXbBoO"
+            else int(m.group(1) + "0o" + m.group(2)[1:], 0)
+        )
     except ValueError:
         return None
 
@@ -142,8 +149,9 @@ def parse_flags(argv: list[str], table: dict[str, Flag]) -> Parsed:
             else:
                 b = _parse_go_bool(value)
                 if b is None:
-                    raise FlagError(f"invalid boolean value {opts.quote_go(value)} for -{name}: "
-                                    "parse error")
+                    raise FlagError(
+                        f"invalid boolean value {opts.quote_go(value)} for -{name}: parse error"
+                    )
                 p.values[name] = b
             continue
         if value is None:
@@ -154,15 +162,17 @@ def parse_flags(argv: list[str], table: dict[str, Flag]) -> Parsed:
         if f.kind == "int":
             n = _parse_go_int(value)
             if n is None:
-                raise FlagError(f"invalid value {opts.quote_go(value)} for flag -{name}: "
-                                "parse error")
+                raise FlagError(
+                    f"invalid value {opts.quote_go(value)} for flag -{name}: parse error"
+                )
             p.values[name] = n
         elif f.kind == "float":
             try:
                 p.values[name] = opts.parse_float(value)
             except PprofshError:
-                raise FlagError(f"invalid value {opts.quote_go(value)} for flag -{name}: "
-                                "parse error") from None
+                raise FlagError(
+                    f"invalid value {opts.quote_go(value)} for flag -{name}: parse error"
+                ) from None
         elif f.kind == "list":
             p.values.setdefault(name, []).append(value)
         else:
@@ -194,8 +204,14 @@ def usage(command_line: bool) -> str:
         for c, h in zip(o.choices, o.choice_help):
             s.append("  " + fmt_help(prefix + c, h))
         radios.append("\n".join(s))
-    return (head + "\n".join(lines) + "\n\n  Options:\n" + "\n".join(sorted(variables)) +
-            "\n\n  Option groups (only set one per group):\n" + "\n".join(sorted(radios)))
+    return (
+        head
+        + "\n".join(lines)
+        + "\n\n  Options:\n"
+        + "\n".join(sorted(variables))
+        + "\n\n  Option groups (only set one per group):\n"
+        + "\n".join(sorted(radios))
+    )
 
 
 USAGE_HDR = """usage:
@@ -319,8 +335,10 @@ def _check_protobuf_backend(ui) -> None:
     from google.protobuf.internal import api_implementation
 
     if api_implementation.Type() == "python":
-        ui.print_err("pprofsh: warning: protobuf uses its slow pure-Python backend; "
-                     "install a protobuf wheel with upb (pip install -U protobuf)")
+        ui.print_err(
+            "pprofsh: warning: protobuf uses its slow pure-Python backend; "
+            "install a protobuf wheel with upb (pip install -U protobuf)"
+        )
 
 
 def _main(argv: list[str], ui) -> int:
@@ -386,9 +404,16 @@ def _main(argv: list[str], ui) -> int:
     if base and diff_base:
         ui.print_err("-base and -diff_base flags cannot both be specified")
         return 1
-    spec = SourceSpec(parsed.args, base or diff_base, bool(diff_base), cfg["normalize"],
-                      v.get("seconds", -1), v.get("timeout", -1), v.get("add_comment", ""),
-                      v.get("symbolize", ""))
+    spec = SourceSpec(
+        parsed.args,
+        base or diff_base,
+        bool(diff_base),
+        cfg["normalize"],
+        v.get("seconds", -1),
+        v.get("timeout", -1),
+        v.get("add_comment", ""),
+        v.get("symbolize", ""),
+    )
     if spec.normalize and not spec.base:
         ui.print_err("must have base profile to normalize by")
         return 1

@@ -165,8 +165,9 @@ class PprofCompleter(Completer):
 
     # -- entry point ------------------------------------------------------------------
 
-    def get_completions(self, document: Document,
-                        complete_event: CompleteEvent) -> Iterator[Completion]:
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterator[Completion]:
         text = document.text_before_cursor
         stripped = text.lstrip()
         if not stripped or " " not in stripped and "\t" not in stripped:
@@ -230,15 +231,19 @@ class PprofCompleter(Completer):
                 yield Completion(text, -n, display=o.name, display_meta=meta)
         for choice, o in opts.CHOICE_OWNER.items():
             if choice.startswith(word):
-                yield Completion(choice, -n,
-                                 display_meta=f"{o.name}={choice}: "
-                                 + first_line(opts.help_for(choice) or ""))
+                yield Completion(
+                    choice,
+                    -n,
+                    display_meta=f"{o.name}={choice}: " + first_line(opts.help_for(choice) or ""),
+                )
         if ":".startswith(word):
             yield Completion(":", -n, display_meta="Clear focus/ignore/hide/tagfocus/tagignore")
         for t in self.index.sample_types:
-            for name, meta in ((t, f"sample_index={t}"),
-                               ("total_" + t, f"mean=0 sample_index={t}"),
-                               ("mean_" + t, f"mean=1 sample_index={t}")):
+            for name, meta in (
+                (t, f"sample_index={t}"),
+                ("total_" + t, f"mean=0 sample_index={t}"),
+                ("mean_" + t, f"mean=1 sample_index={t}"),
+            ):
                 if name.startswith(word) and opts.lookup(name) is None:
                     yield Completion(name, -n, display_meta=meta)
 
@@ -295,13 +300,15 @@ class PprofCompleter(Completer):
             sub = Document(value, len(value))
             yield from self._paths.get_completions(sub, CompleteEvent(completion_requested=True))
 
-    def _functions(self, word: str, prefix: str = "",
-                   replace: int | None = None) -> Iterator[Completion]:
+    def _functions(
+        self, word: str, prefix: str = "", replace: int | None = None
+    ) -> Iterator[Completion]:
         plain = _UNESCAPE.sub(r"\1", word)
         start = -(len(word) if replace is None else replace)
         for name in self.index.functions.search(plain):
-            yield Completion(prefix + quote_regex(name), start, display=prefix + name,
-                             display_meta="function")
+            yield Completion(
+                prefix + quote_regex(name), start, display=prefix + name, display_meta="function"
+            )
 
     def _tags(self, word: str, prefix: str = "") -> Iterator[Completion]:
         start = -(len(word) + len(prefix))
@@ -309,8 +316,9 @@ class PprofCompleter(Completer):
         if "=" not in word:
             for k in idx.label_keys:
                 if k.startswith(word):
-                    yield Completion(prefix + k + "=", start, display=prefix + k + "=",
-                                     display_meta="label key")
+                    yield Completion(
+                        prefix + k + "=", start, display=prefix + k + "=", display_meta="label key"
+                    )
         w = word.lower()
         for pair in idx.label_pairs:
             if w in pair.lower():

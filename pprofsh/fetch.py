@@ -34,8 +34,18 @@ HEADER_GRACE = 5.0
 # by default) is refused: Go has no limit, but a runaway endpoint should not eat
 # the machine's memory.
 
-ENDPOINTS = ["allocs", "block", "cmdline", "goroutine", "heap", "mutex", "profile",
-             "symbol", "threadcreate", "trace"]
+ENDPOINTS = [
+    "allocs",
+    "block",
+    "cmdline",
+    "goroutine",
+    "heap",
+    "mutex",
+    "profile",
+    "symbol",
+    "threadcreate",
+    "trace",
+]
 
 
 @dataclass
@@ -67,7 +77,7 @@ def _go_parse(raw: str) -> tuple[str, str] | None:
         if c == ":":
             if i == 0:
                 return None  # missing protocol scheme
-            scheme, rest = raw[:i].lower(), raw[i + 1:]
+            scheme, rest = raw[:i].lower(), raw[i + 1 :]
         break
     rest = rest.split("#", 1)[0].split("?", 1)[0]
     if scheme and not rest.startswith("/"):
@@ -131,6 +141,7 @@ def is_url(source: str) -> bool:
 
 
 # ---------------------------------------------------------------- fetching
+
 
 def fetch_url(src: str, spec, ui) -> Profile:
     """Fetch one source over HTTP(S) and parse it (see fetch_source)."""
@@ -208,8 +219,9 @@ def _ssl_context(url: str, tls: tuple[str, str, str], ui) -> ssl.SSLContext | bo
                 pass
             ctx = ssl.create_default_context(cafile=ca)
         except OSError as e:
-            raise FetchError(f"could not load CA specified by -tls_ca: open {ca}: "
-                             f"{_errno_text(e)}") from None
+            raise FetchError(
+                f"could not load CA specified by -tls_ca: open {ca}: {_errno_text(e)}"
+            ) from None
         except ssl.SSLError as e:
             raise FetchError(f"could not load CA specified by -tls_ca: {e.reason or e}") from None
     else:
@@ -219,8 +231,9 @@ def _ssl_context(url: str, tls: tuple[str, str, str], ui) -> ssl.SSLContext | bo
             ctx.load_cert_chain(cert, key)
         except (OSError, ssl.SSLError) as e:
             why = _errno_text(e) if isinstance(e, OSError) and e.errno else str(e)
-            raise FetchError("could not load certificate/key pair specified by -tls_cert "
-                             f"and -tls_key: {why}") from None
+            raise FetchError(
+                f"could not load certificate/key pair specified by -tls_cert and -tls_key: {why}"
+            ) from None
     if url.startswith("https+insecure://"):
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -234,7 +247,7 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
     verify = _ssl_context(url, tls, ui)
     real = url
     if url.startswith("https+insecure://"):
-        real = "https://" + url[len("https+insecure://"):]
+        real = "https://" + url[len("https+insecure://") :]
     host = urlsplit(real).hostname or ""
     # Go's ProxyFromEnvironment never proxies loopback addresses.
     loopback = host in ("localhost", "::1") or host.startswith("127.")
@@ -246,8 +259,13 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
     # forever. pprofsh stops the whole transfer at the same bound as the headers.
     deadline = time.monotonic() + limit
     try:
-        with httpx.Client(verify=verify, timeout=t, trust_env=not loopback,
-                          follow_redirects=True, max_redirects=10) as client:
+        with httpx.Client(
+            verify=verify,
+            timeout=t,
+            trust_env=not loopback,
+            follow_redirects=True,
+            max_redirects=10,
+        ) as client:
             with client.stream("GET", real, headers={"Accept-Encoding": "gzip"}) as resp:
                 if resp.status_code != 200:
                     raise FetchError(_status_error(resp))
@@ -257,8 +275,10 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
                     if size > max_body:
                         raise FetchError(f"{where}: " + too_large("response body", max_body))
                     if time.monotonic() > deadline:
-                        raise FetchError(f"{where}: context deadline exceeded (Client.Timeout "
-                                         "or context cancellation while reading body)")
+                        raise FetchError(
+                            f"{where}: context deadline exceeded (Client.Timeout "
+                            "or context cancellation while reading body)"
+                        )
                     chunks.append(chunk)
                 return b"".join(chunks)
     except PprofshError:
@@ -314,10 +334,15 @@ def _hostport(url: str) -> str:
 
 
 def _errno_text(e: OSError) -> str:
-    names = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
-             errno.ECONNREFUSED: "connection refused", errno.ECONNRESET: "connection reset by peer",
-             errno.EHOSTUNREACH: "no route to host", errno.ENETUNREACH: "network is unreachable",
-             errno.EISDIR: "is a directory"}
+    names = {
+        errno.ENOENT: "no such file or directory",
+        errno.EACCES: "permission denied",
+        errno.ECONNREFUSED: "connection refused",
+        errno.ECONNRESET: "connection reset by peer",
+        errno.EHOSTUNREACH: "no route to host",
+        errno.ENETUNREACH: "network is unreachable",
+        errno.EISDIR: "is a directory",
+    }
     return names.get(e.errno or 0, (e.strerror or str(e)).lower())
 
 
@@ -362,8 +387,11 @@ def _connect_error(e: Exception, url: str) -> str:
             return f"dial tcp: lookup {host}{on}: no such host"
         return f"dial tcp: lookup {host}{on}: server misbehaving"
     if isinstance(cause, OSError) and cause.errno:
-        op = "connect" if cause.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH,
-                                          errno.ENETUNREACH) else "read"
+        op = (
+            "connect"
+            if cause.errno in (errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH)
+            else "read"
+        )
         if op == "connect":
             return f"dial tcp {hp}: connect: {_errno_text(cause)}"
         return f"read tcp {hp}: {_errno_text(cause)}"
@@ -379,6 +407,7 @@ def _connect_error(e: Exception, url: str) -> str:
 
 
 # ---------------------------------------------------------------- saving
+
 
 def tmp_dir(ui) -> str:
     """pprof's setTmpDir: $PPROF_TMPDIR, else $HOME/pprof, else the system temp dir."""

@@ -77,11 +77,12 @@ def go_regexp_error(expr: str, e: Exception) -> str:
     if "multiple repeat" in msg:
         pos = getattr(e, "pos", None) or 0
         start = pos - 1 if pos > 0 else 0
-        return ("error parsing regexp: invalid nested repetition operator: "
-                f"`{expr[start:pos + 1]}`")
+        return (
+            f"error parsing regexp: invalid nested repetition operator: `{expr[start : pos + 1]}`"
+        )
     if "bad escape" in msg:
         pos = getattr(e, "pos", None) or 0
-        return f"error parsing regexp: invalid escape sequence: `{expr[pos:pos + 2]}`"
+        return f"error parsing regexp: invalid escape sequence: `{expr[pos : pos + 2]}`"
     return f"error parsing regexp: {msg}: `{expr}`"
 
 
@@ -96,8 +97,7 @@ def _fn_matches(loc: Location, rx: re.Pattern[str]) -> bool:
 
 def _line_matches(ln, rx: re.Pattern[str]) -> bool:
     fn = ln.function
-    return fn is not None and (rx.search(fn.name) is not None or
-                               rx.search(fn.filename) is not None)
+    return fn is not None and (rx.search(fn.name) is not None or rx.search(fn.filename) is not None)
 
 
 def _with_lines(loc: Location, lines) -> Location:
@@ -176,8 +176,7 @@ def filter_by_name(samples: list[Sample], locations: list[Location], focus, igno
             if new is st and id(st) not in rebuilt:
                 locs = tuple(replaced.get(id(loc), loc) for loc in st if id(loc) not in hidden)
                 new = locs if locs else None
-                if new is not None and len(new) == len(st) and all(a is b for a, b in
-                                                                    zip(new, st)):
+                if new is not None and len(new) == len(st) and all(a is b for a, b in zip(new, st)):
                     new = st
                 rebuilt[id(st)] = new
             if new is None:
@@ -206,8 +205,9 @@ def show_from(samples: list[Sample], locations: list[Location], rx):
             continue
         for i in range(len(loc.lines) - 1, -1, -1):
             if _line_matches(loc.lines[i], rx):
-                show_locs[id(loc)] = _with_lines(loc, loc.lines[:i + 1]) \
-                    if i + 1 != len(loc.lines) else loc
+                show_locs[id(loc)] = (
+                    _with_lines(loc, loc.lines[: i + 1]) if i + 1 != len(loc.lines) else loc
+                )
                 matched = True
                 break
     out = []
@@ -220,7 +220,7 @@ def show_from(samples: list[Sample], locations: list[Location], rx):
             new = None
             for i in range(len(st) - 1, -1, -1):
                 if id(st[i]) in show_locs:
-                    new = tuple(show_locs.get(id(loc), loc) for loc in st[:i + 1])
+                    new = tuple(show_locs.get(id(loc), loc) for loc in st[: i + 1])
                     break
             cache[id(st)] = new
         if new is not None:
@@ -269,19 +269,25 @@ def parse_tag_filter_range(flt: str):
     match0 = ms[0].group(0)
     if len(ranges) == 1:
         if flt == match0:
+
             def f(val: int, u: str) -> bool:
                 sv, su = measurement.scale(val, u, unit)
                 return su == unit and sv == scaled
+
             return f
         if flt == match0 + ":":
+
             def f(val: int, u: str) -> bool:
                 sv, su = measurement.scale(val, u, unit)
                 return su == unit and sv >= scaled
+
             return f
         if flt == ":" + match0:
+
             def f(val: int, u: str) -> bool:
                 sv, su = measurement.scale(val, u, unit)
                 return su == unit and sv <= scaled
+
             return f
         return None
     if flt != match0 + ":" + ms[1].group(0):
@@ -293,6 +299,7 @@ def parse_tag_filter_range(flt: str):
     def f(val: int, u: str) -> bool:
         sv, su = measurement.scale(val, u, unit)
         return su == unit and scaled <= sv <= scaled2
+
     return f
 
 
@@ -310,19 +317,26 @@ def compile_tag_filter(what: str, value: str, num_label_units: dict[str, str], w
             return any(num(v, unit) for v in vals)
 
         if not want_key:
-            return lambda s: any(label_filter(vals, num_label_units.get(k, ""))
-                                 for k, vals in (s.num_labels or {}).items())
-        return lambda s: (s.num_labels is not None and want_key in s.num_labels and
-                          label_filter(s.num_labels[want_key],
-                                       num_label_units.get(want_key, "")))
+            return lambda s: any(
+                label_filter(vals, num_label_units.get(k, ""))
+                for k, vals in (s.num_labels or {}).items()
+            )
+        return lambda s: (
+            s.num_labels is not None
+            and want_key in s.num_labels
+            and label_filter(s.num_labels[want_key], num_label_units.get(want_key, ""))
+        )
     rxs = [go_regexp(t, f"parsing {what} regexp: ") for t in value.split(",")]
     if not want_key:
+
         def match_any(s: Sample) -> bool:
             for rx in rxs:
-                if not any(rx.search(k + ":" + v) for k, vs in (s.labels or {}).items()
-                           for v in vs):
+                if not any(
+                    rx.search(k + ":" + v) for k, vs in (s.labels or {}).items() for v in vs
+                ):
                     return False
             return True
+
         return match_any
 
     def match_key(s: Sample) -> bool:
@@ -330,6 +344,7 @@ def compile_tag_filter(what: str, value: str, num_label_units: dict[str, str], w
         if vals is None:
             return False
         return any(rx.search(v) for rx in rxs for v in vals)
+
     return match_key
 
 

@@ -74,8 +74,9 @@ def info_sprint(info: NodeInfo) -> str:
 class Edge:
     __slots__ = ("src", "dest", "weight", "weight_div", "residual", "inline")
 
-    def __init__(self, src: Node, dest: Node, dw: int, w: int, residual: bool,
-                 inline: bool) -> None:
+    def __init__(
+        self, src: Node, dest: Node, dw: int, w: int, residual: bool, inline: bool
+    ) -> None:
         self.src = src
         self.dest = dest
         self.weight = w
@@ -113,8 +114,19 @@ def sort_tags(tags: list[Tag], flat: bool) -> list[Tag]:
 
 
 class Node:
-    __slots__ = ("info", "flat", "flat_div", "cum", "cum_div", "in_", "out", "label_tags",
-                 "numeric_tags", "_name", "tree_parent")
+    __slots__ = (
+        "info",
+        "flat",
+        "flat_div",
+        "cum",
+        "cum_div",
+        "in_",
+        "out",
+        "label_tags",
+        "numeric_tags",
+        "_name",
+        "tree_parent",
+    )
 
     def __init__(self, info: NodeInfo) -> None:
         self.info = info
@@ -214,14 +226,13 @@ class Graph:
     def sort_nodes(self, cum: bool, visual: bool) -> None:
         if visual:
             scores = {n: entropy_score(n) for n in self.nodes}
-            self.nodes.sort(key=lambda n: (-_abs64(scores[n]), n.name, -abs(n.flat),
-                                           info_sprint(n.info)))
+            self.nodes.sort(
+                key=lambda n: (-_abs64(scores[n]), n.name, -abs(n.flat), info_sprint(n.info))
+            )
         elif cum:
-            self.nodes.sort(key=lambda n: (-abs(n.cum), n.name, -abs(n.flat),
-                                           info_sprint(n.info)))
+            self.nodes.sort(key=lambda n: (-abs(n.cum), n.name, -abs(n.flat), info_sprint(n.info)))
         else:
-            self.nodes.sort(key=lambda n: (-abs(n.flat), n.name, -abs(n.cum),
-                                           info_sprint(n.info)))
+            self.nodes.sort(key=lambda n: (-abs(n.flat), n.name, -abs(n.cum), info_sprint(n.info)))
 
     def select_top_nodes(self, max_nodes: int, visual: bool) -> list[Node]:
         if max_nodes > 0 and visual:
@@ -232,7 +243,7 @@ class Graph:
                 if count >= max_nodes:
                     max_nodes = i + 1
                     break
-        return self.nodes[:max(0, min(max_nodes, len(self.nodes)))]
+        return self.nodes[: max(0, min(max_nodes, len(self.nodes)))]
 
     def trim_tree(self, kept: set[Node]) -> None:
         old = self.nodes
@@ -312,7 +323,7 @@ def entropy_score(n: Node) -> int:
 
 def _go_float_to_int64(x: float) -> int:
     """int64(x) as Go on amd64 converts it: NaN and out-of-range values give MinInt64."""
-    if not math.isfinite(x) or not -(2.0 ** 63) <= x < 2.0 ** 63:
+    if not math.isfinite(x) or not -(2.0**63) <= x < 2.0**63:
         return -(1 << 63)
     return int(x)
 
@@ -344,6 +355,7 @@ def _edge_entropy(edges: dict[Node, Edge], self_: int) -> float:
 
 # -- building ----------------------------------------------------------------------------
 
+
 def trim_path(path: str, trim: str, search: str) -> str:
     """pprof's trimPath: strip configured prefixes (or guess from the search path)."""
     if not trim:
@@ -351,13 +363,13 @@ def trim_path(path: str, trim: str, search: str) -> str:
             want = "/" + _go_base(d) + "/"
             i = path.find(want)
             if i != -1:
-                return path[i + len(want):]
+                return path[i + len(want) :]
     prefixes = (trim.split(os.pathsep) if trim else []) + ["/proc/self/cwd/./", "/proc/self/cwd/"]
     for t in prefixes:
         if not t.endswith("/"):
             t += "/"
         if path.startswith(t):
-            return path[len(t):]
+            return path[len(t) :]
     return path
 
 
@@ -658,8 +670,15 @@ def _join_labels(s: Sample) -> str:
     return "\\n".join(sorted(f"{k}:{v}" for k, vs in s.labels.items() for v in vs))
 
 
-def _add_tags(n: Node, dw: int, w: int, labels: str, s: Sample,
-              fmt: Callable[[int, str], str] | None, flat: bool) -> None:
+def _add_tags(
+    n: Node,
+    dw: int,
+    w: int,
+    labels: str,
+    s: Sample,
+    fmt: Callable[[int, str], str] | None,
+    flat: bool,
+) -> None:
     if labels:
         t = n.label_tags.get(labels)
         if t is None:
@@ -669,8 +688,10 @@ def _add_tags(n: Node, dw: int, w: int, labels: str, s: Sample,
     if nt is None:
         nt = n.numeric_tags[labels] = {}
     if fmt is None:
+
         def fmt(v: int, _k: str) -> str:
             return str(v)
+
     for k, vals in (s.num_labels or {}).items():
         units = (s.num_units or {}).get(k) or []
         for i, v in enumerate(vals):
@@ -694,7 +715,8 @@ def _bump(t: Tag, dw: int, w: int, flat: bool) -> None:
 _GO_RX = re.compile(r"^(?:[\w\-\.]+\/)+(.+)")
 _GO_VER_RX = re.compile(r"^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$")
 _JAVA_RX = re.compile(
-    r"^(?:[a-z]\w*\.)*([A-Z][\w\$]*\.(?:<init>|[a-z][\w\$]*(?:\$\d+)?))(?:(?:\()|$)")
+    r"^(?:[a-z]\w*\.)*([A-Z][\w\$]*\.(?:<init>|[a-z][\w\$]*(?:\$\d+)?))(?:(?:\()|$)"
+)
 _CPP_RX = re.compile(r"^(?:[_a-zA-Z]\w*::)+(_*[A-Z]\w*::~?[_a-zA-Z]\w*(?:<.*>)?)")
 _CPP_ANON_RX = re.compile(r"^\(anonymous namespace\)::")
 

@@ -141,11 +141,13 @@ def command_help(topic: str, sample_types: list[str]) -> tuple[str, bool]:
     if not topic:
         return usage(False) + (
             "\n  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n"
-            '  type "help <cmd|option>" for more information\n'), True
+            '  type "help <cmd|option>" for more information\n'
+        ), True
     if topic == "pprofsh":
         return "  pprofsh commands:\n" + "".join(
             f"    {c.name:<16s} {c.description.removeprefix('pprofsh: ')}\n"
-            for c in cmds.EXTRA_COMMANDS) + "\n", True
+            for c in cmds.EXTRA_COMMANDS
+        ) + "\n", True
     c = cmds.BY_NAME.get(topic) or cmds.EXTRA_BY_NAME.get(topic)
     if c is not None:
         text = c.description + "\n"
@@ -184,8 +186,9 @@ class Interpreter:
         s = self.session
         lines = []
         try:
-            rpt = make_report(s.profile, "top", "text", None, s.config, s.ui.print_err,
-                              s.view_cache)
+            rpt = make_report(
+                s.profile, "top", "text", None, s.config, s.ui.print_err, s.view_cache
+            )
             lines.append("\n".join(profile_labels(rpt)))
             if rpt.total == 0 and len(s.profile.sample_types) > 1:
                 lines.append("No samples were found with the default sample value type.")
@@ -296,7 +299,6 @@ class Interpreter:
             traces = "traces" in args
             rest = [a for a in args if a != "traces"]
             pc = parse_command_line(["top", *rest], s.config)
-            if pc.config["nodecount"] == 10 and not any(_parse_int32(a) is not None
-                                                        for a in rest):
+            if pc.config["nodecount"] == 10 and not any(_parse_int32(a) is not None for a in rest):
                 pc.config["nodecount"] = 0
             s.ui.write_out(s.changes(pc.config, traces))

@@ -74,8 +74,9 @@ def sample_type(interp) -> str:
     return ("mean_" + t) if s.config["mean"] else t
 
 
-def run_prompt(interp, prompt: str, *, input=None, output=None,
-               history_file: Path | None = None) -> int:
+def run_prompt(
+    interp, prompt: str, *, input=None, output=None, history_file: Path | None = None
+) -> int:
     """Read lines with prompt_toolkit until Ctrl-D, `quit` or end of input; returns 0."""
     history = open_history(history_file or history_path())
     kwargs = {}

@@ -10,8 +10,10 @@ docs/robustness.md. This module imports nothing of pprofsh (any layer may use it
 
 from __future__ import annotations
 
-BACKTRACK_MESSAGE = ("error parsing regexp: nested repetition operator may take exponential "
-                     "time (pprofsh has no linear-time regexp engine): `{expr}`")
+BACKTRACK_MESSAGE = (
+    "error parsing regexp: nested repetition operator may take exponential "
+    "time (pprofsh has no linear-time regexp engine): `{expr}`"
+)
 
 
 def may_backtrack(pattern: str) -> bool:

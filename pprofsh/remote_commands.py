@@ -42,8 +42,10 @@ def endpoint_url(session, arg: str) -> str:
     base = session_url(session)
     if arg and ("/" not in arg or arg.startswith("/")) and not re.match(r"^[\w.-]+:\d", arg):
         if not base:
-            raise CommandError("fetch: this session has no URL source; "
-                               "give one, e.g. fetch localhost:6060/debug/pprof/heap")
+            raise CommandError(
+                "fetch: this session has no URL source; "
+                "give one, e.g. fetch localhost:6060/debug/pprof/heap"
+            )
         u = urlsplit(base)
         path, _, query = arg.partition("?")
         if not path.startswith("/"):
@@ -54,8 +56,10 @@ def endpoint_url(session, arg: str) -> str:
             raise CommandError(f"fetch: {arg} is not a URL or a /debug/pprof/ endpoint name")
         return arg
     if not base:
-        raise CommandError("fetch: this session has no URL source; "
-                           "give one, e.g. fetch localhost:6060/debug/pprof/heap")
+        raise CommandError(
+            "fetch: this session has no URL source; "
+            "give one, e.g. fetch localhost:6060/debug/pprof/heap"
+        )
     return base
 
 

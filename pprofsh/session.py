@@ -111,13 +111,18 @@ def _looks_like_url(src: str) -> bool:
 def _os_error(e: OSError) -> str:
     import errno
 
-    names = {errno.ENOENT: "no such file or directory", errno.EACCES: "permission denied",
-             errno.EISDIR: "is a directory", errno.ENOTDIR: "not a directory"}
+    names = {
+        errno.ENOENT: "no such file or directory",
+        errno.EACCES: "permission denied",
+        errno.EISDIR: "is a directory",
+        errno.ENOTDIR: "not a directory",
+    }
     return names.get(e.errno or 0, (e.strerror or str(e)).lower())
 
 
 def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, list]:
     """Read sources concurrently (as pprof's concurrentGrab); report failures in order."""
+
     def one(src: str):
         try:
             return fetch_one(src, spec, ui), None
@@ -190,8 +195,7 @@ def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, list]
     return p, pbase, remote + bremote
 
 
-def combine_sides(p: Profile, pbase: Profile | None, diff_base: bool,
-                  normalize: bool) -> Profile:
+def combine_sides(p: Profile, pbase: Profile | None, diff_base: bool, normalize: bool) -> Profile:
     """pprof's base handling, on copies: the sides stay reusable (shell `base`, `changes`)."""
     if pbase is None:
         return merging.merge([p])
@@ -257,19 +261,29 @@ def symbolize_messages(p: Profile, mode: str, ui: UI) -> None:
         if m.build_id:
             name += f" (build ID {m.build_id})"
         if not os.path.exists(m.file):
-            ui.print_err(f"Local symbolization failed for {name}: open {m.file}: "
-                         "no such file or directory")
+            ui.print_err(
+                f"Local symbolization failed for {name}: open {m.file}: no such file or directory"
+            )
             missing = True
     if missing:
-        ui.print_err("Some binary filenames not available. Symbolization may be incomplete.\n"
-                     "Try setting PPROF_BINARY_PATH to the search path for local binaries.")
+        ui.print_err(
+            "Some binary filenames not available. Symbolization may be incomplete.\n"
+            "Try setting PPROF_BINARY_PATH to the search path for local binaries."
+        )
 
 
 class Session:
     """The loaded profile, the options, the snapshots, and the commands run against them."""
 
-    def __init__(self, profile: Profile, config: Config, ui: UI, spec: SourceSpec | None = None,
-                 new_side: Profile | None = None, base_side: Profile | None = None):
+    def __init__(
+        self,
+        profile: Profile,
+        config: Config,
+        ui: UI,
+        spec: SourceSpec | None = None,
+        new_side: Profile | None = None,
+        base_side: Profile | None = None,
+    ):
         from pprofsh.report import ViewCache
         from pprofsh.snapshots import Snapshots
 
@@ -280,8 +294,7 @@ class Session:
         self.view_cache = ViewCache()
         self.snapshots = Snapshots()
         self.current = self.snapshots.add(self.spec.sources, new_side or profile)
-        self.base = (self.snapshots.add(self.spec.base, base_side)
-                     if base_side is not None else None)
+        self.base = self.snapshots.add(self.spec.base, base_side) if base_side is not None else None
         self.diff_base = self.spec.diff_base
 
     # -- snapshots ---------------------------------------------------------------------
@@ -311,9 +324,17 @@ class Session:
 
         if self.base is None:
             raise CommandError(
-                "changes needs a base profile: use -base, or `base SRC` in the shell")
-        return print_changes(self.current.profile, self.base.profile, cfg,
-                             self.current.sources, self.base.sources, traces, self.ui.print_err)
+                "changes needs a base profile: use -base, or `base SRC` in the shell"
+            )
+        return print_changes(
+            self.current.profile,
+            self.base.profile,
+            cfg,
+            self.current.sources,
+            self.base.sources,
+            traces,
+            self.ui.print_err,
+        )
 
     def report_text(self, cmd: str, arg: str | None, cfg: Config) -> str | bytes:
         """Render one report command to text (or bytes for binary formats)."""
@@ -321,12 +342,16 @@ class Session:
         from pprofsh.report.render import render
 
         c = COMMANDS[cmd]
-        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err,
-                          self.view_cache)
+        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err, self.view_cache)
         return render(rpt, c, self.ui)
 
-    def run_command(self, cmd: str, arg: str | None, cfg: Config | None = None,
-                    write: Callable[[str | bytes], None] | None = None) -> None:
+    def run_command(
+        self,
+        cmd: str,
+        arg: str | None,
+        cfg: Config | None = None,
+        write: Callable[[str | bytes], None] | None = None,
+    ) -> None:
         """Generate a report and deliver it as pprof does (stdout, a file, a viewer)."""
         from pprofsh.report.render import deliver
 

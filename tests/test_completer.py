@@ -63,8 +63,12 @@ def test_first_word_everything(completer):
 
 def test_help_topics(completer):
     assert texts(completer, "help gr") == ["granularity"]
-    assert set(texts(completer, "help no")) == {"noinlines", "nodecount", "nodefraction",
-                                                "normalize"}
+    assert set(texts(completer, "help no")) == {
+        "noinlines",
+        "nodecount",
+        "nodefraction",
+        "normalize",
+    }
     assert "top" in texts(completer, "help ")
     assert texts(completer, "help top ") == []
 

@@ -42,4 +42,5 @@ def test_shell_words_documented(doc):
 
 def test_doc_is_generated():
     assert DOC.read_text(encoding="utf-8") == commands_markdown(), (
-        "docs/commands.md is stale: run `python -m pprofsh.docs > docs/commands.md`")
+        "docs/commands.md is stale: run `python -m pprofsh.docs > docs/commands.md`"
+    )

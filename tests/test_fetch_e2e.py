@@ -27,24 +27,32 @@ GO = shutil.which("go")
 SERVER_SRC = Path(__file__).parent / "e2e" / "pprofserver" / "main.go"
 
 pytestmark = pytest.mark.skipif(
-    GO is None, reason="the system `go` is not installed: the end-to-end fetch tests build a Go "
-    "net/http/pprof server (install golang-go, as .ci/run does)")
+    GO is None,
+    reason="the system `go` is not installed: the end-to-end fetch tests build a Go "
+    "net/http/pprof server (install golang-go, as .ci/run does)",
+)
 
 
 @pytest.fixture(scope="module")
 def server_binary(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pprofserver") / "pprofserver"
     env = dict(os.environ, CGO_ENABLED="0", GO111MODULE="off")
-    r = subprocess.run([GO, "build", "-o", str(out), str(SERVER_SRC)], env=env,
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [GO, "build", "-o", str(out), str(SERVER_SRC)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if r.returncode != 0:
         pytest.fail(f"go build of {SERVER_SRC} failed:\n{r.stderr}")
     return out
 
 
 def _start(binary: Path, *args: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([str(binary), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(binary), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     line = proc.stdout.readline()  # type: ignore[union-attr]
     if not line.startswith("PORT "):
         proc.kill()
@@ -80,23 +88,35 @@ def run(args: list[str], tmp: Path, monkeypatch, capsys) -> tuple[int, str, str]
 
 def go_top(path: Path) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PPROF")}
-    r = subprocess.run([GO, "tool", "pprof", "-top", str(path)], env=env,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [GO, "tool", "pprof", "-top", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     return r.stdout
 
 
 def saved(err: str) -> list[Path]:
-    return [Path(line.removeprefix("Saved profile in "))
-            for line in err.splitlines() if line.startswith("Saved profile in ")]
+    return [
+        Path(line.removeprefix("Saved profile in "))
+        for line in err.splitlines()
+        if line.startswith("Saved profile in ")
+    ]
 
 
 def test_goroutine_saved_name_and_top_match_go(server, tmp_path, monkeypatch, capsys):
-    rc, out, err = run(["-top", f"127.0.0.1:{server}/debug/pprof/goroutine"], tmp_path,
-                       monkeypatch, capsys)
+    rc, out, err = run(
+        ["-top", f"127.0.0.1:{server}/debug/pprof/goroutine"], tmp_path, monkeypatch, capsys
+    )
     assert rc == 0, err
     lines = err.splitlines()
-    assert lines[0] == f"Fetching profile over HTTP from http://127.0.0.1:{server}/debug/pprof/goroutine"
+    assert (
+        lines[0]
+        == f"Fetching profile over HTTP from http://127.0.0.1:{server}/debug/pprof/goroutine"
+    )
     path = tmp_path / "pprof.pprofserver.goroutine.001.pb.gz"
     assert saved(err) == [path]
     assert sorted(os.listdir(tmp_path)) == [path.name]  # no temp file left behind
@@ -106,15 +126,17 @@ def test_goroutine_saved_name_and_top_match_go(server, tmp_path, monkeypatch, ca
     assert "parkedWorker" in out2
 
     # the counter moves on, nothing is overwritten
-    rc, _, err = run(["-top", f"http://127.0.0.1:{server}/debug/pprof/goroutine"], tmp_path,
-                     monkeypatch, capsys)
+    rc, _, err = run(
+        ["-top", f"http://127.0.0.1:{server}/debug/pprof/goroutine"], tmp_path, monkeypatch, capsys
+    )
     assert rc == 0, err
     assert saved(err) == [tmp_path / "pprof.pprofserver.goroutine.002.pb.gz"]
 
 
 def test_heap_saved_name_and_top_match_go(server, tmp_path, monkeypatch, capsys):
-    rc, out, err = run(["-top", f"http://127.0.0.1:{server}/debug/pprof/heap"], tmp_path,
-                       monkeypatch, capsys)
+    rc, out, err = run(
+        ["-top", f"http://127.0.0.1:{server}/debug/pprof/heap"], tmp_path, monkeypatch, capsys
+    )
     assert rc == 0, err
     types = "alloc_objects.alloc_space.inuse_objects.inuse_space"
     path = tmp_path / f"pprof.pprofserver.{types}.001.pb.gz"
@@ -177,10 +199,12 @@ def test_shell_fetch_command(server, tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert len(saved(err)) == 3
     assert endpoint_completions(f"127.0.0.1:{server}/debug/pprof/gor") == [
-        f"127.0.0.1:{server}/debug/pprof/goroutine"]
+        f"127.0.0.1:{server}/debug/pprof/goroutine"
+    ]
 
 
 # ------------------------------------------------------------------ https
+
 
 def _self_signed(dir: Path) -> tuple[Path, Path]:
     cert, key = dir / "cert.pem", dir / "key.pem"
@@ -191,30 +215,62 @@ def _self_signed(dir: Path) -> tuple[Path, Path]:
         from cryptography.x509.oid import NameOID
     except ImportError:
         if shutil.which("openssl") is None:
-            pytest.skip("neither the cryptography package nor the openssl CLI is available "
-                        "to make a self-signed certificate")
-        r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                            "-keyout", str(key), "-out", str(cert)], capture_output=True)
+            pytest.skip(
+                "neither the cryptography package nor the openssl CLI is available "
+                "to make a self-signed certificate"
+            )
+        r = subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            capture_output=True,
+        )
         if r.returncode != 0:
             pytest.skip(f"openssl could not make a self-signed certificate: {r.stderr!r}")
         return cert, key
     k = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    c = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(k.public_key())
-         .serial_number(x509.random_serial_number())
-         .not_valid_before(now - datetime.timedelta(hours=1))
-         .not_valid_after(now + datetime.timedelta(days=2))
-         .add_extension(x509.SubjectAlternativeName(
-             [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-         .sign(k, hashes.SHA256()))
+    c = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(k.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(k, hashes.SHA256())
+    )
     cert.write_bytes(c.public_bytes(serialization.Encoding.PEM))
-    key.write_bytes(k.private_bytes(serialization.Encoding.PEM,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption()))
+    key.write_bytes(
+        k.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert, key
 
 
@@ -228,12 +284,17 @@ def tls_server(server_binary, tmp_path_factory):
 
 def test_https_insecure(tls_server, tmp_path, monkeypatch, capsys):
     port, _ = tls_server
-    rc, out, err = run(["-top", f"https+insecure://127.0.0.1:{port}/debug/pprof/goroutine"],
-                       tmp_path, monkeypatch, capsys)
+    rc, out, err = run(
+        ["-top", f"https+insecure://127.0.0.1:{port}/debug/pprof/goroutine"],
+        tmp_path,
+        monkeypatch,
+        capsys,
+    )
     assert rc == 0, err
     lines = err.splitlines()
-    assert lines[0] == ("Fetching profile over HTTP from "
-                        f"https+insecure://127.0.0.1:{port}/debug/pprof/goroutine")
+    assert lines[0] == (
+        f"Fetching profile over HTTP from https+insecure://127.0.0.1:{port}/debug/pprof/goroutine"
+    )
     assert any("not verified" in line for line in lines)
     assert saved(err) == [tmp_path / "pprof.pprofserver.goroutine.001.pb.gz"]
 
@@ -256,8 +317,9 @@ def test_https_unknown_authority_then_tls_ca(tls_server, tmp_path, monkeypatch, 
 
 
 def test_saved_file_is_gzip(server, tmp_path, monkeypatch, capsys):
-    rc, _, err = run(["-raw", f"127.0.0.1:{server}/debug/pprof/goroutine?debug=0"], tmp_path,
-                     monkeypatch, capsys)
+    rc, _, err = run(
+        ["-raw", f"127.0.0.1:{server}/debug/pprof/goroutine?debug=0"], tmp_path, monkeypatch, capsys
+    )
     assert rc == 0, err
     [path] = saved(err)
     gzip.decompress(path.read_bytes())

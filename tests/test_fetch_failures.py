@@ -26,8 +26,6 @@ GO = shutil.which("go")
 PROFILE = (Path(__file__).parent / "fixtures" / "profiles" / "goroutine.pb.gz").read_bytes()
 
 
-
-
 class _QuietServer(ThreadingHTTPServer):
     """Client hang-ups are the point of these tests: print no tracebacks into the
     stderr the test is reading."""
@@ -35,14 +33,21 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         pass
 
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args) -> None:  # quiet
         pass
 
-    def _send(self, code: int, body: bytes, ctype: str = "application/octet-stream",
-              length: int | None = None, headers: dict | None = None) -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes,
+        ctype: str = "application/octet-stream",
+        length: int | None = None,
+        headers: dict | None = None,
+    ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body) if length is None else length))
@@ -65,11 +70,16 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/500":
             self._send(500, b"oops\n", "text/plain")
         elif path == "/pprof-error":
-            self._send(500, b"Could not enable CPU profiling: cpu profiling already in use\n",
-                       "text/plain; charset=utf-8", headers={"X-Go-Pprof": "1"})
+            self._send(
+                500,
+                b"Could not enable CPU profiling: cpu profiling already in use\n",
+                "text/plain; charset=utf-8",
+                headers={"X-Go-Pprof": "1"},
+            )
         elif path == "/html":
-            self._send(200, b"<html><body><h1>Welcome</h1></body></html>\n",
-                       "text/html; charset=utf-8")
+            self._send(
+                200, b"<html><body><h1>Welcome</h1></body></html>\n", "text/html; charset=utf-8"
+            )
         elif path == "/truncated-gzip":
             self._send(200, PROFILE[: len(PROFILE) // 2])
         elif path == "/midbody":
@@ -110,16 +120,21 @@ def run(args: list[str], tmp: Path, monkeypatch, capsys) -> tuple[int, str, str]
 
 def go_error(args: list[str], tmp: Path) -> list[str]:
     env = dict(os.environ, PPROF_TMPDIR=str(tmp / "go"))
-    r = subprocess.run([GO, "tool", "pprof", *args], env=env, capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run(
+        [GO, "tool", "pprof", *args], env=env, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode != 0
     return r.stderr.splitlines()
 
 
 CASES = [
     ("500", [], "server response: 500 Internal Server Error"),
-    ("pprof-error", [], "server response: 500 Internal Server Error - "
-     "Could not enable CPU profiling: cpu profiling already in use"),
+    (
+        "pprof-error",
+        [],
+        "server response: 500 Internal Server Error - "
+        "Could not enable CPU profiling: cpu profiling already in use",
+    ),
     ("missing", [], "server response: 404 Not Found"),
     ("html", [], "parsing profile: unrecognized profile format"),
     ("truncated-gzip", [], "decompressing profile: unexpected EOF"),
@@ -133,9 +148,11 @@ def test_failure_is_one_go_line(server, path, flags, message, tmp_path, monkeypa
     url = f"http://127.0.0.1:{server}/{path}"
     save_dir = tmp_path / "save"
     rc, out, err = run(["-top", *flags, url], save_dir, monkeypatch, capsys)
-    expected = [f"Fetching profile over HTTP from {url}",
-                f"{url}: " + message.format(url=url),
-                "failed to fetch any source profiles"]
+    expected = [
+        f"Fetching profile over HTTP from {url}",
+        f"{url}: " + message.format(url=url),
+        "failed to fetch any source profiles",
+    ]
     assert (rc, out) == (1, "")
     assert err.splitlines() == expected
     assert "Traceback" not in err
@@ -144,22 +161,27 @@ def test_failure_is_one_go_line(server, path, flags, message, tmp_path, monkeypa
         assert go_error(["-top", *flags, url], tmp_path) == expected
 
 
-@pytest.mark.skipif(GO is None, reason="the system `go` is not installed: no `go tool pprof` "
-                    "to compare the timeout message with")
+@pytest.mark.skipif(
+    GO is None,
+    reason="the system `go` is not installed: no `go tool pprof` "
+    "to compare the timeout message with",
+)
 def test_timeout_message_is_gos(server, tmp_path):
     url = f"http://127.0.0.1:{server}/slow"
     assert go_error(["-top", "-timeout", "1", url], tmp_path)[1] == (
-        f'{url}: Get "{url}": net/http: timeout awaiting response headers')
+        f'{url}: Get "{url}": net/http: timeout awaiting response headers'
+    )
 
 
 def test_connection_refused(refused_port, tmp_path, monkeypatch, capsys):
     src = f"127.0.0.1:{refused_port}/debug/pprof/heap"
     url = "http://" + src
     rc, out, err = run(["-top", src], tmp_path, monkeypatch, capsys)
-    expected = [f"Fetching profile over HTTP from {url}",
-                f'{src}: Get "{url}": dial tcp 127.0.0.1:{refused_port}: connect: '
-                "connection refused",
-                "failed to fetch any source profiles"]
+    expected = [
+        f"Fetching profile over HTTP from {url}",
+        f'{src}: Get "{url}": dial tcp 127.0.0.1:{refused_port}: connect: connection refused',
+        "failed to fetch any source profiles",
+    ]
     assert (rc, out) == (1, "")
     assert err.splitlines() == expected
     assert os.listdir(tmp_path) == []
@@ -167,8 +189,7 @@ def test_connection_refused(refused_port, tmp_path, monkeypatch, capsys):
         assert go_error(["-top", src], tmp_path) == expected
 
 
-def test_partial_failure_saves_only_what_came(server, refused_port, tmp_path, monkeypatch,
-                                              capsys):
+def test_partial_failure_saves_only_what_came(server, refused_port, tmp_path, monkeypatch, capsys):
     ok = f"http://127.0.0.1:{server}/ok"
     bad = f"http://127.0.0.1:{refused_port}/x"
     rc, out, err = run(["-top", ok, bad], tmp_path, monkeypatch, capsys)

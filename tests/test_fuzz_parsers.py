@@ -44,17 +44,24 @@ FUZZ = settings(
     max_examples=NIGHTLY_EXAMPLES if NIGHTLY else QUICK_EXAMPLES,
     deadline=None,
     derandomize=not NIGHTLY,  # the quick run is the same every time
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
     database=None,
 )
 
 HERE = Path(__file__).parent
-PROFILES = sorted((HERE / "fixtures" / "profiles").glob("*")) + \
-    sorted((HERE / "leakfixtures" / "profiles").glob("*"))
+PROFILES = sorted((HERE / "fixtures" / "profiles").glob("*")) + sorted(
+    (HERE / "leakfixtures" / "profiles").glob("*")
+)
 GO_TESTDATA = Path("/usr/share/gocode/src/github.com/google/pprof/profile/testdata")
-GO_INPUTS = sorted(p for p in GO_TESTDATA.glob("*") if not p.name.endswith(".string")) \
-    if GO_TESTDATA.is_dir() else []
+GO_INPUTS = (
+    sorted(p for p in GO_TESTDATA.glob("*") if not p.name.endswith(".string"))
+    if GO_TESTDATA.is_dir()
+    else []
+)
 REGRESSIONS = sorted((HERE / "fuzz_regressions").glob("*.bin"))
 
 REPORTS = ("-top", "-traces", "-raw", "-tree", "-tags")
@@ -84,6 +91,7 @@ _TMP = tempfile.TemporaryDirectory(prefix="pprofsh-fuzz-")
 
 
 # ------------------------------------------------------------------ the property
+
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
@@ -127,6 +135,7 @@ def check(data: bytes, reports: tuple[str, ...] = REPORTS) -> None:
 
 # ------------------------------------------------------------------ byte mutations
 
+
 @st.composite
 def byte_mutations(draw, data: bytes) -> bytes:
     """Bit flips, truncation, insertion and deletion at drawn positions."""
@@ -143,7 +152,7 @@ def byte_mutations(draw, data: bytes) -> bytes:
         elif op == "insert":
             b[i:i] = draw(st.binary(min_size=1, max_size=8))
         elif op == "delete":
-            del b[i:i + draw(st.integers(1, 64))]
+            del b[i : i + draw(st.integers(1, 64))]
         elif op == "set":
             b[i] = draw(st.sampled_from(b"\x00\xff\x7f\x80-:@ \n\t#[]()0x9"))
         else:
@@ -163,13 +172,26 @@ def gzip_framings(draw) -> bytes:
     if draw(st.booleans()):
         data = draw(byte_mutations(data))
     z = gzip.compress(data, mtime=0)
-    kind = draw(st.sampled_from(["plain", "members", "truncated", "trailing", "nested",
-                                 "flipped", "empty", "header-only", "raw-deflate"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "plain",
+                "members",
+                "truncated",
+                "trailing",
+                "nested",
+                "flipped",
+                "empty",
+                "header-only",
+                "raw-deflate",
+            ]
+        )
+    )
     if kind == "members":
         k = draw(st.integers(1, len(data) or 1))
         return gzip.compress(data[:k], mtime=0) + gzip.compress(data[k:], mtime=0)
     if kind == "truncated":
-        return z[:draw(st.integers(2, len(z) - 1))]
+        return z[: draw(st.integers(2, len(z) - 1))]
     if kind == "trailing":
         return z + draw(st.binary(min_size=1, max_size=16))
     if kind == "nested":
@@ -203,21 +225,38 @@ def message(path: Path) -> profile_pb2.Profile:
     return out
 
 
-I64 = st.sampled_from([0, 1, -1, 7, -(1 << 63), (1 << 63) - 1, 1 << 62, 1 << 31, -(1 << 31),
-                       10 ** 18])
+I64 = st.sampled_from(
+    [0, 1, -1, 7, -(1 << 63), (1 << 63) - 1, 1 << 62, 1 << 31, -(1 << 31), 10**18]
+)
 U64 = st.sampled_from([0, 1, 2, 5, 1 << 32, 1 << 63, (1 << 64) - 1])
-HOSTILE_STRINGS = st.sampled_from([
-    "", "(a+)+$", "[", "\x1b[31mred\x1b[0m", "\x07bell", "\x1b]0;title\x07", "\x9b2J",
-    "$(touch pwned)", "`id`", "; rm -rf /", "a" * 5000, "\x00", "%s%n", "\u202e", "\r",
-])
+HOSTILE_STRINGS = st.sampled_from(
+    [
+        "",
+        "(a+)+$",
+        "[",
+        "\x1b[31mred\x1b[0m",
+        "\x07bell",
+        "\x1b]0;title\x07",
+        "\x9b2J",
+        "$(touch pwned)",
+        "`id`",
+        "; rm -rf /",
+        "a" * 5000,
+        "\x00",
+        "%s%n",
+        "\u202e",
+        "\r",
+    ]
+)
 
 
 @st.composite
 def proto_mutations(draw) -> bytes:
     m = message(draw(st.sampled_from(PROTO)))
     ns = len(m.string_table)
-    string_ix = st.one_of(st.integers(0, max(ns - 1, 0)), st.sampled_from([ns, ns + 1, 1 << 40,
-                                                                           -1, -(1 << 40)]))
+    string_ix = st.one_of(
+        st.integers(0, max(ns - 1, 0)), st.sampled_from([ns, ns + 1, 1 << 40, -1, -(1 << 40)])
+    )
 
     def pick(seq):
         return seq[draw(st.integers(0, len(seq) - 1))] if len(seq) else None
@@ -234,8 +273,11 @@ def proto_mutations(draw) -> bytes:
             elif op == 2 and m.location:  # duplicated location ids
                 pick(m.location).id = pick(m.location).id
             elif op == 3 and m.function:  # out-of-range string indices
-                setattr(pick(m.function), draw(st.sampled_from(["name", "system_name",
-                                                                "filename"])), draw(string_ix))
+                setattr(
+                    pick(m.function),
+                    draw(st.sampled_from(["name", "system_name", "filename"])),
+                    draw(string_ix),
+                )
             elif op == 4:  # zero sample types
                 del m.sample_type[:]
             elif op == 5:  # an empty profile
@@ -308,6 +350,7 @@ def proto_mutations(draw) -> bytes:
 
 # ------------------------------------------------------------------ the tests
 
+
 @FUZZ
 @given(fixture_bytes(PROTO))
 def test_proto_bytes(data):
@@ -367,9 +410,20 @@ def test_fixtures_themselves_load():
 
 # ------------------------------------------------------------------ hand-made hostile inputs
 
+
 def test_empty_and_tiny_inputs():
-    for data in (b"", b"\x1f", b"\x1f\x8b", b"\x00", b"\n", b"goroutine ", b"heap profile:",
-                 b"--- contention:\n", b"goroutine profile: total 1\n", b"\x0a\x00"):
+    for data in (
+        b"",
+        b"\x1f",
+        b"\x1f\x8b",
+        b"\x00",
+        b"\n",
+        b"goroutine ",
+        b"heap profile:",
+        b"--- contention:\n",
+        b"goroutine profile: total 1\n",
+        b"\x0a\x00",
+    ):
         check(data)
 
 
@@ -399,7 +453,8 @@ def test_backtracking_drop_frames_from_the_profile_do_not_hang():
     assert rc == 1
     assert err.splitlines()[-1] == (
         "failed to compile regexp (a+)+: error parsing regexp: nested repetition operator may "
-        "take exponential time (pprofsh has no linear-time regexp engine): `(a+)+`")
+        "take exponential time (pprofsh has no linear-time regexp engine): `(a+)+`"
+    )
 
 
 def test_parse_itself_honours_pprofsh_max_size(monkeypatch):

@@ -52,22 +52,108 @@ HEAP = HERE / "fixtures" / "profiles" / "heap.pb.gz"
 
 # Commands that start a viewer, Graphviz or the network are left out of the random
 # lines (they are tested elsewhere): the fuzzer must not open windows or dial out.
-_SKIP = {"web", "weblist", "disasm", "gv", "evince", "eog", "kcachegrind", "fetch", "load",
-         "base", "svg", "png", "pdf", "ps", "gif", "dot"}
-NAMES = sorted(({c.name for c in cmds.COMMANDS} | {c.name for c in cmds.EXTRA_COMMANDS}
-               | {o.name for o in OPTIONS} | {c for o in OPTIONS for c in o.choices}
-               | {"o", "options", "help", ":", "goroutine", "mean_goroutine",
-                  "total_goroutine"}) - _SKIP)
-REGEX_BITS = ["(a+)+$", "(a|a)*b", "(.*a){20}", "[", "(", ")", "*", "+?", "\\", "\\z", ".*",
-              "^$", "a{1000000}", "a{2,1}", "(?P<x>", "\\Q", "[[:alpha:]]", "\\pL", "(?i)main",
-              "x**", "[^", "(?", "|", "runtime\\.", "main", "gopark", "$"]
-OTHER = ["=", "//:", ">", "-cum", "--cum", "-", "99999999999999999999", "-1", "0", "1e308",
-         "nan", "inf", "-inf", "2147483648", "-2147483649", "#1", "#0", "off", "traces", "1kb:",
-         "mb=1:2", "key=val", "'", '"', "\x1b[31m", "\x00", "\t", "\u202e", ";", "1kb:10kb",
-         "state=chan", "goid=1", "true", "false", "T", "yes"]
-TOKEN = st.one_of(st.sampled_from(NAMES), st.sampled_from(REGEX_BITS), st.sampled_from(OTHER),
-                  st.sampled_from([">out.txt", ">sub/none/x", ">", ">/dev/null/x"]),
-                  st.text(max_size=6))
+_SKIP = {
+    "web",
+    "weblist",
+    "disasm",
+    "gv",
+    "evince",
+    "eog",
+    "kcachegrind",
+    "fetch",
+    "load",
+    "base",
+    "svg",
+    "png",
+    "pdf",
+    "ps",
+    "gif",
+    "dot",
+}
+NAMES = sorted(
+    (
+        {c.name for c in cmds.COMMANDS}
+        | {c.name for c in cmds.EXTRA_COMMANDS}
+        | {o.name for o in OPTIONS}
+        | {c for o in OPTIONS for c in o.choices}
+        | {"o", "options", "help", ":", "goroutine", "mean_goroutine", "total_goroutine"}
+    )
+    - _SKIP
+)
+REGEX_BITS = [
+    "(a+)+$",
+    "(a|a)*b",
+    "(.*a){20}",
+    "[",
+    "(",
+    ")",
+    "*",
+    "+?",
+    "\\",
+    "\\z",
+    ".*",
+    "^$",
+    "a{1000000}",
+    "a{2,1}",
+    "(?P<x>",
+    "\\Q",
+    "[[:alpha:]]",
+    "\\pL",
+    "(?i)main",
+    "x**",
+    "[^",
+    "(?",
+    "|",
+    "runtime\\.",
+    "main",
+    "gopark",
+    "$",
+]
+OTHER = [
+    "=",
+    "//:",
+    ">",
+    "-cum",
+    "--cum",
+    "-",
+    "99999999999999999999",
+    "-1",
+    "0",
+    "1e308",
+    "nan",
+    "inf",
+    "-inf",
+    "2147483648",
+    "-2147483649",
+    "#1",
+    "#0",
+    "off",
+    "traces",
+    "1kb:",
+    "mb=1:2",
+    "key=val",
+    "'",
+    '"',
+    "\x1b[31m",
+    "\x00",
+    "\t",
+    "\u202e",
+    ";",
+    "1kb:10kb",
+    "state=chan",
+    "goid=1",
+    "true",
+    "false",
+    "T",
+    "yes",
+]
+TOKEN = st.one_of(
+    st.sampled_from(NAMES),
+    st.sampled_from(REGEX_BITS),
+    st.sampled_from(OTHER),
+    st.sampled_from([">out.txt", ">sub/none/x", ">", ">/dev/null/x"]),
+    st.text(max_size=6),
+)
 SEP = st.sampled_from([" ", "", "=", " ", "  ", "\t"])
 
 
@@ -177,6 +263,7 @@ def test_random_sessions_always_return(script):
 
 # ------------------------------------------------------------------ regexps
 
+
 def test_catastrophic_regexps_are_refused_in_go_words():
     for expr in ("(a+)+$", "(a|a)*b", "(a*)*", "(.*a){20}", "(x+x+)+y", "(a|aa)+$"):
         with pytest.raises(CommandError) as e:
@@ -187,13 +274,23 @@ def test_catastrophic_regexps_are_refused_in_go_words():
 
 
 def test_ordinary_regexps_still_compile():
-    for expr in (r"main\.", r"(\w+\.)*foo", r"runtime\.(gopark|chansend)", "(foo|bar)*",
-                 r"main\.\(\*conn\)\.\w+", r"([^.]+\.)+go", "(a{2})+", "(ab|ac)*", ".*x.*"):
+    for expr in (
+        r"main\.",
+        r"(\w+\.)*foo",
+        r"runtime\.(gopark|chansend)",
+        "(foo|bar)*",
+        r"main\.\(\*conn\)\.\w+",
+        r"([^.]+\.)+go",
+        "(a{2})+",
+        "(ab|ac)*",
+        ".*x.*",
+    ):
         go_regexp(expr)
 
 
-@settings(max_examples=2000 if NIGHTLY else 200, deadline=None, derandomize=not NIGHTLY,
-          database=None)
+@settings(
+    max_examples=2000 if NIGHTLY else 200, deadline=None, derandomize=not NIGHTLY, database=None
+)
 @given(st.text(alphabet="a.()|*+?{}2,^$[]\\w", max_size=14))
 def test_accepted_regexps_are_fast_on_long_names(expr):
     """Whatever go_regexp accepts runs in bounded time on a 300-character name."""
@@ -219,9 +316,11 @@ def test_focus_with_catastrophic_regexp_on_long_name_returns(tmp_path):
         sh.check(line)
         assert time.monotonic() - t0 < 5, line
     sh.check("top (a+)+$")
-    assert sh.messages == ["parsing focus regexp: error parsing regexp: nested repetition "
-                           "operator may take exponential time (pprofsh has no linear-time "
-                           "regexp engine): `(a+)+$`"]
+    assert sh.messages == [
+        "parsing focus regexp: error parsing regexp: nested repetition "
+        "operator may take exponential time (pprofsh has no linear-time "
+        "regexp engine): `(a+)+$`"
+    ]
 
 
 def test_python_only_regexp_warnings_are_not_printed():
@@ -230,6 +329,7 @@ def test_python_only_regexp_warnings_are_not_printed():
 
 
 # ------------------------------------------------------------------ regressions
+
 
 def test_sample_index_after_loading_a_profile_with_other_types(tmp_path):
     """Crash found by the fuzzer: `load` of a profile with more sample types, then
@@ -274,8 +374,16 @@ def test_snapshot_numbers_below_one_are_refused():
         assert sh.messages == [f"no snapshot {ref} (see `snapshots`)"]
 
 
-@pytest.mark.parametrize("src", ["[[:alpha:]]=", "mb=1:2=[ * ", "http://[::1/x",
-                                 "mb=1:299999999999999999999", "http://h:99999999999/x"])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "[[:alpha:]]=",
+        "mb=1:2=[ * ",
+        "http://[::1/x",
+        "mb=1:299999999999999999999",
+        "http://h:99999999999/x",
+    ],
+)
 def test_sources_that_break_url_parsing(src, monkeypatch):
     """Crashes found by the fuzzer: `base SRC` raised ValueError/OverflowError from
     urllib/socket for these. No request may leave the machine: the fetch is stubbed."""

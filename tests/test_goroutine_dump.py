@@ -30,8 +30,15 @@ def test_goroutine_fixture_states_and_labels():
     assert all(s.values == [1] for s in p.samples)
     states = Counter(s.labels["state"][0] for s in p.samples)
     assert states == {
-        "chan send": 3, "semacquire": 3, "chan receive": 2, "select": 2, "IO wait": 1,
-        "chan receive (nil chan)": 1, "running": 1, "select (no cases)": 1, "sleep": 1,
+        "chan send": 3,
+        "semacquire": 3,
+        "chan receive": 2,
+        "select": 2,
+        "IO wait": 1,
+        "chan receive (nil chan)": 1,
+        "running": 1,
+        "select (no cases)": 1,
+        "sleep": 1,
         "sync.Cond.Wait": 1,
     }
     goids = [s.labels["goid"][0] for s in p.samples]
@@ -57,11 +64,20 @@ def test_frames_and_creator_root():
     assert "created by" not in _funcs(main)[-1]
 
 
-@pytest.mark.parametrize("name,total", [
-    ("leak-idle", 2), ("leak-busy", 302), ("leak-gone", 2), ("handshake-before", 2),
-    ("handshake-during", 202), ("handshake-after", 102), ("fixed-before", 2),
-    ("fixed-during", 202), ("fixed-after", 2),
-])
+@pytest.mark.parametrize(
+    "name,total",
+    [
+        ("leak-idle", 2),
+        ("leak-busy", 302),
+        ("leak-gone", 2),
+        ("handshake-before", 2),
+        ("handshake-during", 202),
+        ("handshake-after", 102),
+        ("fixed-before", 2),
+        ("fixed-during", 202),
+        ("fixed-after", 2),
+    ],
+)
 def test_totals_match_proto(name, total):
     d2 = _load(f"{name}.debug2.txt")
     pb = _load(f"{name}.pb.gz")
@@ -96,8 +112,12 @@ def test_panic_output_with_minutes_locked_elided_truncated():
     p = parse(DUMP)
     assert len(p.samples) == 3
     w, m, t = p.samples
-    assert w.labels == {"state": ["chan receive"], "goid": ["7"], "locked_to_thread": ["true"],
-                        "creator_goid": ["1"]}
+    assert w.labels == {
+        "state": ["chan receive"],
+        "goid": ["7"],
+        "locked_to_thread": ["true"],
+        "creator_goid": ["1"],
+    }
     assert w.num_labels == {"wait_minutes": [12]}
     assert w.num_units == {"wait_minutes": ["minutes"]}
     assert _funcs(w) == ["main.worker", "main.(*pool).run[...]", "created by main.start"]

@@ -18,16 +18,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CPU = str(ROOT / "tests/fixtures/profiles/cpu.pb.gz")
 HAVE_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz `dot` is not installed "
-                               "(Debian: apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    not HAVE_DOT, reason="Graphviz `dot` is not installed (Debian: apt-get install graphviz)"
+)
 
 
 def pprofsh(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     e = dict(os.environ if env is None else env)
     e["TZ"] = "UTC"
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "pprofsh", *args], cwd=ROOT, env=e,
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pprofsh", *args], cwd=ROOT, env=e, capture_output=True, timeout=120
+    )
 
 
 def hottest_function() -> str:
@@ -96,5 +98,7 @@ def test_missing_dot_gives_gos_message(tmp_path: Path):
     r = pprofsh("-svg", CPU, env=env)
     assert r.returncode == 1
     assert r.stdout == b""
-    assert r.stderr.decode() == ('failed to execute dot. Is Graphviz installed? Error: '
-                                 'exec: "dot": executable file not found in $PATH\n')
+    assert r.stderr.decode() == (
+        "failed to execute dot. Is Graphviz installed? Error: "
+        'exec: "dot": executable file not found in $PATH\n'
+    )

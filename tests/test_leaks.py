@@ -86,7 +86,8 @@ def test_busy_sites_are_grouped(fmt):
 def test_one_snapshot_suspects(fmt):
     r = analyze(_series(["handshake-after"], fmt), source_roots=[str(SRC)])
     assert [(s.verdict, s.function, s.line) for s in r.leaks] == [
-        ("suspect", "main.(*conn).handshakeWorker", 121)]
+        ("suspect", "main.(*conn).handshakeWorker", 121)
+    ]
     assert "1 suspect" in render_text(r)
     r = analyze(_series(["handshake-after"], fmt), threshold=101)
     assert r.leaks == []
@@ -157,22 +158,42 @@ def test_cli_missing_file(capsys):
 
 
 def test_json_shape(capsys):
-    rc, out, _ = _run(capsys, "-leaks", "-json", "-source_path", str(SRC),
-                      *_paths(HANDSHAKE, "debug2.txt"))
+    rc, out, _ = _run(
+        capsys, "-leaks", "-json", "-source_path", str(SRC), *_paths(HANDSHAKE, "debug2.txt")
+    )
     assert rc == 0
     d = json.loads(out)
     assert set(d) == {"snapshots", "threshold", "sites", "summary"}
     assert [s["total"] for s in d["snapshots"]] == [2, 202, 102]
     assert d["summary"]["leaks"] == 1 and d["summary"]["max_growth"] == 100
     leak = d["sites"][0]
-    assert set(leak) >= {"verdict", "op", "function", "file", "line", "creator", "counts",
-                         "delta", "rate_per_min", "wait_minutes", "hint", "stack", "source"}
+    assert set(leak) >= {
+        "verdict",
+        "op",
+        "function",
+        "file",
+        "line",
+        "creator",
+        "counts",
+        "delta",
+        "rate_per_min",
+        "wait_minutes",
+        "hint",
+        "stack",
+        "source",
+    }
     assert (leak["verdict"], leak["op"], leak["function"], leak["line"]) == (
-        "leak", "chan send", "main.(*conn).handshakeWorker", 121)
+        "leak",
+        "chan send",
+        "main.(*conn).handshakeWorker",
+        121,
+    )
     assert leak["counts"] == [0, 0, 100]
-    assert leak["stack"][0] == {"function": "main.(*conn).handshakeWorker",
-                                "file": "/tmp/pprofsh-fixtures/src/rpcserver/main.go",
-                                "line": 121}
+    assert leak["stack"][0] == {
+        "function": "main.(*conn).handshakeWorker",
+        "file": "/tmp/pprofsh-fixtures/src/rpcserver/main.go",
+        "line": 121,
+    }
     assert all(s["verdict"] in ("leak", "healthy", "not blocked") for s in d["sites"])
     assert json.loads(render_json(analyze(_series(HANDSHAKE, "pb.gz"))))["summary"]["leaks"] == 1
 
@@ -199,8 +220,7 @@ def test_op_from_source_and_stdlib():
 
 def _synthetic(kind: str, n: int, func: str = "main.leaky", extra: list[str] = ()):
     p = Profile(sample_types=[ValueType(kind, "count")])
-    fns = [Function(i + 1, name, name, "/x/main.go") for i, name in
-           enumerate([*extra, func])]
+    fns = [Function(i + 1, name, name, "/x/main.go") for i, name in enumerate([*extra, func])]
     p.functions = fns
     p.locations = [Location(i + 1, None, 0, [Line(f, 10 + i)]) for i, f in enumerate(fns)]
     p.samples = [Sample(tuple(p.locations), [n])]
@@ -211,16 +231,20 @@ def test_goroutineleak_profile_is_certain():
     p = _synthetic("goroutineleak", 3, extra=["runtime.gopark", "runtime.chanrecv1"])
     r = analyze([("leak.pb.gz", p)])
     assert [(s.verdict, s.op, s.function) for s in r.leaks] == [
-        ("certain", "chan receive", "main.leaky")]
+        ("certain", "chan receive", "main.leaky")
+    ]
 
 
 def test_stack_without_user_code_reported_at_first_non_runtime_frame():
     extra = ["runtime.gopark", "runtime.selectgo"]
-    snaps = [(f"s{i}", _synthetic("goroutine", n, "net/http.(*persistConn).readLoop", extra))
-             for i, n in enumerate([5, 50, 500])]
+    snaps = [
+        (f"s{i}", _synthetic("goroutine", n, "net/http.(*persistConn).readLoop", extra))
+        for i, n in enumerate([5, 50, 500])
+    ]
     r = analyze(snaps)
     assert [(s.verdict, s.op, s.function) for s in r.leaks] == [
-        ("leak", "select", "net/http.(*persistConn).readLoop")]
+        ("leak", "select", "net/http.(*persistConn).readLoop")
+    ]
 
 
 def test_falling_and_fluctuating_are_healthy():
@@ -245,8 +269,10 @@ def _marker_line(path: Path, name: str) -> int:
 
 
 def _patterns(fmt):
-    return [(f"patterns-{k}", parse((LEAKFIX / "profiles" / f"patterns-{k}.{fmt}").read_bytes()))
-            for k in (1, 2, 3)]
+    return [
+        (f"patterns-{k}", parse((LEAKFIX / "profiles" / f"patterns-{k}.{fmt}").read_bytes()))
+        for k in (1, 2, 3)
+    ]
 
 
 PATTERN_LEAKS = {
@@ -290,6 +316,7 @@ def test_patterns_every_leak_at_its_line_and_no_control(fmt):
 
 # --- -watch end to end against a real leaking Go server ---
 
+
 def _go():
     import shutil
 
@@ -306,16 +333,34 @@ def test_watch_real_leaking_server(tmp_path, monkeypatch, capsys):
     shutil.copytree(LSRC, src)
     binary = tmp_path / "leakserver"
     env = dict(os.environ, GOFLAGS="-mod=mod", CGO_ENABLED="0")
-    subprocess.run([_go(), "build", "-o", str(binary), "./leakserver"], cwd=src, env=env,
-                   check=True, timeout=300)
+    subprocess.run(
+        [_go(), "build", "-o", str(binary), "./leakserver"],
+        cwd=src,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     proc = subprocess.Popen([str(binary), "-every", "10ms"], stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("listening on "), line
         addr = line.split()[-1]
         monkeypatch.setenv("PPROF_TMPDIR", str(tmp_path / "saved"))
-        rc = main(["-watch", addr, "-interval", "300ms", "-count", "3", "-fail_on", "5",
-                   "-json", "-source_path", str(src)])
+        rc = main(
+            [
+                "-watch",
+                addr,
+                "-interval",
+                "300ms",
+                "-count",
+                "3",
+                "-fail_on",
+                "5",
+                "-json",
+                "-source_path",
+                str(src),
+            ]
+        )
         out, err = capsys.readouterr()
     finally:
         proc.kill()
@@ -326,8 +371,11 @@ def test_watch_real_leaking_server(tmp_path, monkeypatch, capsys):
     assert len(d["snapshots"]) == 3
     leak = [s for s in d["sites"] if s["verdict"] == "leak"]
     line = _marker_line(src / "leakserver" / "main.go", "watch")
-    assert (leak[0]["function"], leak[0]["line"], leak[0]["op"]) == ("main.worker", line,
-                                                                     "chan send")
+    assert (leak[0]["function"], leak[0]["line"], leak[0]["op"]) == (
+        "main.worker",
+        line,
+        "chan send",
+    )
     assert leak[0]["delta"] > 20
     assert "make(chan error, 1)" in leak[0]["hint"]
     # goroutines caught in passing (the worker's 10ms sleep) can look like tiny growth
@@ -381,13 +429,18 @@ def test_watch_series_served_over_http(tmp_path, monkeypatch):
     monkeypatch.setenv("PPROF_TMPDIR", str(tmp_path))
     ui = UI(out=io.StringIO(), err=TTY())
     try:
-        r = watch(f"127.0.0.1:{srv.server_port}", {"interval": "1ms", "count": 3}, ui,
-                  source_roots=[str(SRC)])
+        r = watch(
+            f"127.0.0.1:{srv.server_port}",
+            {"interval": "1ms", "count": 3},
+            ui,
+            source_roots=[str(SRC)],
+        )
     finally:
         srv.shutdown()
     assert served == ["/debug/pprof/goroutine"] * 3
     assert [(s.function, s.line, s.counts) for s in r.leaks] == [
-        ("main.(*conn).handshakeWorker", 121, [0, 0, 100])]
+        ("main.(*conn).handshakeWorker", 121, [0, 0, 100])
+    ]
     assert r.leaks[0].rate_per_min is not None  # watch stamps text snapshots
     live = ui.err.getvalue()
     assert "#3  goroutines 102" in live and "\x1b[" in live and "▁█▄" in live

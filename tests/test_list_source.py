@@ -73,8 +73,11 @@ def test_stdlib_via_goroot_with_no_flags(monkeypatch, tmp_path):
     # A -trimpath build records runtime/proc.go: pprof searches the cwd and its
     # parents and gives up; pprofsh finds it under $(go env GOROOT)/src.
     monkeypatch.setenv("GOROOT", "/usr/lib/go-1.19")
-    out, err, rc = run(["-list=^runtime\\.gopark$", str(PROFILES / "goroutine-trimpath.pb.gz")],
-                       monkeypatch, tmp_path)
+    out, err, rc = run(
+        ["-list=^runtime\\.gopark$", str(PROFILES / "goroutine-trimpath.pb.gz")],
+        monkeypatch,
+        tmp_path,
+    )
     assert rc == 0, err
     assert "ROUTINE ======================== runtime.gopark in runtime/proc.go\n" in out
     assert "Error" not in out
@@ -88,7 +91,7 @@ def test_stdlib_via_go_env(monkeypatch, tmp_path):
     for f in p.functions:
         if f.filename.startswith("/usr/lib/go-1.19/src/"):
             # As recorded on a machine whose Go lives elsewhere.
-            f.filename = "/opt/elsewhere/go/src/" + f.filename[len("/usr/lib/go-1.19/src/"):]
+            f.filename = "/opt/elsewhere/go/src/" + f.filename[len("/usr/lib/go-1.19/src/") :]
     monkeypatch.chdir(tmp_path)
     out = list_report(p, "^runtime\\.main$")
     assert "runtime.main in /opt/elsewhere/go/src/runtime/proc.go" in out
@@ -100,23 +103,27 @@ def test_goroot_env_is_used(monkeypatch, tmp_path):
     fake = tmp_path / "goroot"
     (fake / "src" / "runtime").mkdir(parents=True)
     (fake / "src" / "runtime" / "proc.go").write_text(
-        "".join(f"// fake line {i}\n" for i in range(1, 500)))
+        "".join(f"// fake line {i}\n" for i in range(1, 500))
+    )
     monkeypatch.setenv("GOROOT", str(fake))
     work = tmp_path / "work"
     work.mkdir()
-    out, err, rc = run(["-list=^runtime\\.gopark$", str(PROFILES / "goroutine-trimpath.pb.gz")],
-                       monkeypatch, work)
+    out, err, rc = run(
+        ["-list=^runtime\\.gopark$", str(PROFILES / "goroutine-trimpath.pb.gz")], monkeypatch, work
+    )
     assert rc == 0, err
     assert "// fake line 363" in out
 
 
 def test_trimpath_module_path_with_no_flags(monkeypatch):
     # pprofsh.test/fixtures/goroutine/main.go, run in the module's directory.
-    out, err, rc = run(["-list=^main\\.sender$", str(PROFILES / "goroutine-trimpath.pb.gz")],
-                       monkeypatch, SRC)
+    out, err, rc = run(
+        ["-list=^main\\.sender$", str(PROFILES / "goroutine-trimpath.pb.gz")], monkeypatch, SRC
+    )
     assert rc == 0, err
-    assert ("ROUTINE ======================== main.sender in "
-            "pprofsh.test/fixtures/goroutine/main.go\n") in out
+    assert (
+        "ROUTINE ======================== main.sender in pprofsh.test/fixtures/goroutine/main.go\n"
+    ) in out
     want = (SRC / "goroutine" / "main.go").read_text().split("\n")
     got = re.findall(r"^.{21} +(\d+):(.*)$", out, re.M)
     assert got
@@ -161,8 +168,9 @@ def test_pprof_errors_when_nothing_finds_the_file(monkeypatch, tmp_path):
         if f.name == "main.main":
             f.filename = ""
     monkeypatch.chdir(tmp_path)
-    out = list_report(p, "^main\\.(fib|main)$", trim_path="/tmp/pprofsh-fixtures/src",
-                      source_path=str(SRC))
+    out = list_report(
+        p, "^main\\.(fib|main)$", trim_path="/tmp/pprofsh-fixtures/src", source_path=str(SRC)
+    )
     assert out.split("\n")[1:4] == [
         "ROUTINE ======================== main.fib in /nonexistent-pprofsh/dir/fib.go",
         "     190ms      330ms (flat, cum) 14.67% of Total",
@@ -183,14 +191,21 @@ def test_tagroot_leaves_profile_alone():
     assert [s.locations for s in p.samples] == stacks
     assert (len(p.locations), len(p.functions)) == (nloc, nfn)
     assert warnings == ["TagLeaf expression matched no samples"]
-    s = next(s for s in got if s.labels and s.labels.get("worker") == ["b"]
-             and s.labels.get("stage") == ["inner"])
+    s = next(
+        s
+        for s in got
+        if s.labels and s.labels.get("worker") == ["b"] and s.labels.get("stage") == ["inner"]
+    )
     assert [ln.function.name for loc in s.locations[-2:] for ln in loc.lines] == ["inner", "b"]
     assert s.locations[0].lines[0].function.filename == "nosuch"
 
 
-LIST_ARGS = ["-list=main\\.fib", "-trim_path=/tmp/pprofsh-fixtures/src",
-             "-source_path=" + str(SRC), str(PROFILES / "cpu.pb.gz")]
+LIST_ARGS = [
+    "-list=main\\.fib",
+    "-trim_path=/tmp/pprofsh-fixtures/src",
+    "-source_path=" + str(SRC),
+    str(PROFILES / "cpu.pb.gz"),
+]
 
 
 def strip(s: str) -> str:
@@ -210,10 +225,17 @@ def test_colour_on_terminal_only(monkeypatch):
 
 
 def test_diff_colours(monkeypatch):
-    args = ["-top", "-base", str(PROFILES / "handshake-before.pb.gz"),
-            str(PROFILES / "handshake-during.pb.gz")]
-    plain, _, _ = run(["-top", "-base", str(PROFILES / "leak-busy.pb.gz"),
-                       str(PROFILES / "leak-gone.pb.gz")], monkeypatch, ROOT)
+    args = [
+        "-top",
+        "-base",
+        str(PROFILES / "handshake-before.pb.gz"),
+        str(PROFILES / "handshake-during.pb.gz"),
+    ]
+    plain, _, _ = run(
+        ["-top", "-base", str(PROFILES / "leak-busy.pb.gz"), str(PROFILES / "leak-gone.pb.gz")],
+        monkeypatch,
+        ROOT,
+    )
     text = highlight.colourise("text", plain)
     assert strip(text) == plain
     assert highlight.GREEN + "-300" + highlight.RESET in text
@@ -221,7 +243,15 @@ def test_diff_colours(monkeypatch):
     # No negative value: not a diff, left plain.
     plain, _, _ = run(args, monkeypatch, ROOT)
     assert highlight.colourise("text", plain) == plain
-    peek, _, _ = run(["-peek=recvLoop", "-base", str(PROFILES / "leak-busy.pb.gz"),
-                      str(PROFILES / "leak-gone.pb.gz")], monkeypatch, ROOT)
+    peek, _, _ = run(
+        [
+            "-peek=recvLoop",
+            "-base",
+            str(PROFILES / "leak-busy.pb.gz"),
+            str(PROFILES / "leak-gone.pb.gz"),
+        ],
+        monkeypatch,
+        ROOT,
+    )
     assert strip(highlight.colourise("tree", peek)) == peek
     assert highlight.GREEN in highlight.colourise("tree", peek)

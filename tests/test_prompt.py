@@ -37,12 +37,20 @@ def drive(keys: list[str], history: Path, pause: float = 0.0) -> tuple[int | Non
         if not pause:
             inp.send_text("".join(keys))
             inp.close()  # end of input after the keys
-            result.append(run_prompt(interp, "(pprof) ", input=inp, output=DummyOutput(),
-                                     history_file=history))
+            result.append(
+                run_prompt(
+                    interp, "(pprof) ", input=inp, output=DummyOutput(), history_file=history
+                )
+            )
         else:
-            t = threading.Thread(target=lambda: result.append(
-                run_prompt(interp, "(pprof) ", input=inp, output=DummyOutput(),
-                           history_file=history)), daemon=True)
+            t = threading.Thread(
+                target=lambda: result.append(
+                    run_prompt(
+                        interp, "(pprof) ", input=inp, output=DummyOutput(), history_file=history
+                    )
+                ),
+                daemon=True,
+            )
             t.start()
             for k in keys:
                 time.sleep(pause)
@@ -164,7 +172,8 @@ def test_toolbar():
     interp.execute("focus=main")
     interp.execute("tagignore=role=producer")
     interp.execute("mean_goroutine")
-    assert toolbar_text(interp) == (" goroutine.pb.gz │ mean_goroutine │ "
-                                    "focus=main tagignore=role=producer")
+    assert toolbar_text(interp) == (
+        " goroutine.pb.gz │ mean_goroutine │ focus=main tagignore=role=producer"
+    )
     interp.execute(":")
     assert toolbar_text(interp).endswith("│ no filters")

@@ -11,11 +11,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(shutil.which("protoc") is None,
-                    reason="protoc missing (.ci/run installs Debian's protobuf-compiler)")
+@pytest.mark.skipif(
+    shutil.which("protoc") is None,
+    reason="protoc missing (.ci/run installs Debian's protobuf-compiler)",
+)
 def test_generated_module_is_current(tmp_path: Path) -> None:
-    subprocess.run(["bash", str(ROOT / "proto" / "regen.sh"), str(tmp_path)], check=True,
-                   cwd=ROOT)
+    subprocess.run(["bash", str(ROOT / "proto" / "regen.sh"), str(tmp_path)], check=True, cwd=ROOT)
     fresh = (tmp_path / "profile_pb2.py").read_text()
     committed = (ROOT / "pprofsh" / "profile" / "profile_pb2.py").read_text()
     assert fresh == committed, "run proto/regen.sh and commit pprofsh/profile/profile_pb2.py"

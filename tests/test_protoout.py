@@ -42,13 +42,19 @@ def _env() -> dict[str, str]:
 
 
 def _go(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["go", "tool", "pprof", *args], cwd=ROOT, env=_env(),
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        ["go", "tool", "pprof", *args], cwd=ROOT, env=_env(), capture_output=True, timeout=120
+    )
 
 
 def _py(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pprofsh", *args], cwd=ROOT, env=_env(),
-                          capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pprofsh", *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @needs_go
@@ -79,13 +85,33 @@ def test_string_table_order() -> None:
     m = Mapping(1, 0x1000, 0x2000, 0, "/bin/x", "abc")
     f = Function(1, "main.f", "main.f", "x.go", 3)
     loc = Location(1, m, 0x1010, [Line(f, 7)])
-    p = Profile(sample_types=[ValueType("samples", "count")],
-                samples=[Sample((loc,), [5], {"k": ["v"]}, {"n": [2]}, {"n": ["bytes"]})],
-                mappings=[m], locations=[loc], functions=[f],
-                period_type=ValueType("cpu", "nanoseconds"), period=10, comments=["hi"])
+    p = Profile(
+        sample_types=[ValueType("samples", "count")],
+        samples=[Sample((loc,), [5], {"k": ["v"]}, {"n": [2]}, {"n": ["bytes"]})],
+        mappings=[m],
+        locations=[loc],
+        functions=[f],
+        period_type=ValueType("cpu", "nanoseconds"),
+        period=10,
+        comments=["hi"],
+    )
     msg = profile_pb2.Profile()
     msg.ParseFromString(gzip.decompress(write(p)))
-    assert list(msg.string_table) == ["", "samples", "count", "k", "v", "n", "bytes", "/bin/x",
-                                      "abc", "main.f", "x.go", "cpu", "nanoseconds", "hi"]
+    assert list(msg.string_table) == [
+        "",
+        "samples",
+        "count",
+        "k",
+        "v",
+        "n",
+        "bytes",
+        "/bin/x",
+        "abc",
+        "main.f",
+        "x.go",
+        "cpu",
+        "nanoseconds",
+        "hi",
+    ]
     assert msg.sample[0].location_id == [1]
     assert msg.location[0].line[0].line == 7

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect", reason="pexpect is needed for the pty tests "
-                              "(pip install -e '.[test]')")
+pexpect = pytest.importorskip(
+    "pexpect", reason="pexpect is needed for the pty tests (pip install -e '.[test]')"
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "tests" / "fixtures" / "profiles" / "goroutine.pb.gz"
@@ -23,23 +24,31 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX p
 @pytest.fixture
 def env(tmp_path) -> dict[str, str]:
     e = dict(os.environ)
-    e.update({
-        "PROMPT_TOOLKIT_NO_CPR": "1",
-        "TERM": "xterm",
-        "HOME": str(tmp_path / "home"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "PYTHONPATH": str(ROOT) + os.pathsep + e.get("PYTHONPATH", ""),
-        "COLUMNS": "120",
-        "LINES": "40",
-    })
+    e.update(
+        {
+            "PROMPT_TOOLKIT_NO_CPR": "1",
+            "TERM": "xterm",
+            "HOME": str(tmp_path / "home"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "PYTHONPATH": str(ROOT) + os.pathsep + e.get("PYTHONPATH", ""),
+            "COLUMNS": "120",
+            "LINES": "40",
+        }
+    )
     (tmp_path / "home").mkdir()
     return e
 
 
 def spawn(env):
-    child = pexpect.spawn(sys.executable, ["-m", "pprofsh", str(PROFILE)], env=env,
-                          cwd=str(ROOT), dimensions=(40, 120), encoding="utf-8",
-                          timeout=TIMEOUT)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "pprofsh", str(PROFILE)],
+        env=env,
+        cwd=str(ROOT),
+        dimensions=(40, 120),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
     child.expect_exact("Entering interactive mode")
     child.expect_exact(PROMPT)
     return child

@@ -28,14 +28,13 @@ HERE = Path(__file__).parent
 PROFILE = HERE / "fixtures" / "profiles" / "goroutine.pb.gz"
 
 
-
-
 class _QuietServer(ThreadingHTTPServer):
     """Client hang-ups are the point of these tests: print no tracebacks into the
     stderr the test is reading."""
 
     def handle_error(self, request, client_address) -> None:
         pass
+
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
@@ -46,11 +45,19 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
 
 # ------------------------------------------------------------------ sizes
 
+
 def test_default_limit_is_one_gib(monkeypatch):
     monkeypatch.delenv("PPROFSH_MAX_SIZE", raising=False)
     assert limits.max_size() == 1 << 30
-    for raw, want in (("2M", 2 << 20), ("512k", 512 << 10), ("3GiB", 3 << 30), ("1000", 1000),
-                      ("junk", 1 << 30), ("0", 1 << 30), ("-5", 1 << 30)):
+    for raw, want in (
+        ("2M", 2 << 20),
+        ("512k", 512 << 10),
+        ("3GiB", 3 << 30),
+        ("1000", 1000),
+        ("junk", 1 << 30),
+        ("0", 1 << 30),
+        ("-5", 1 << 30),
+    ):
         monkeypatch.setenv("PPROFSH_MAX_SIZE", raw)
         assert limits.max_size() == want, raw
 
@@ -89,8 +96,10 @@ def test_file_larger_than_the_limit(tmp_path, monkeypatch):
     big.write_bytes(b"x" * 5000)
     rc, _, err = run_cli(["-top", str(big)])
     assert rc == 1
-    assert err.splitlines()[0] == (f"{big}: profile larger than 1000 bytes (pprofsh's limit; "
-                                   "set PPROFSH_MAX_SIZE to change it)")
+    assert err.splitlines()[0] == (
+        f"{big}: profile larger than 1000 bytes (pprofsh's limit; "
+        "set PPROFSH_MAX_SIZE to change it)"
+    )
 
 
 def test_real_profiles_load_under_the_default_limit():
@@ -99,6 +108,7 @@ def test_real_profiles_load_under_the_default_limit():
 
 
 # ------------------------------------------------------------------ servers that never finish
+
 
 class Endless(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -152,8 +162,10 @@ def test_endless_stream_stops_at_the_size_limit(endless, monkeypatch):
     monkeypatch.setenv("PPROFSH_MAX_SIZE", "2M")
     url = f"http://127.0.0.1:{endless}/flood"
     msg, took = _fetch(url, 30)
-    assert msg == (f'Get "{url}": response body larger than 2 MiB (pprofsh\'s limit; set '
-                   "PPROFSH_MAX_SIZE to change it)")
+    assert msg == (
+        f'Get "{url}": response body larger than 2 MiB (pprofsh\'s limit; set '
+        "PPROFSH_MAX_SIZE to change it)"
+    )
     assert took < 20
 
 
@@ -161,8 +173,10 @@ def test_trickling_server_stops_at_the_timeout(endless, monkeypatch):
     monkeypatch.setattr(fetch, "HEADER_GRACE", 0.0)
     url = f"http://127.0.0.1:{endless}/trickle"
     msg, took = _fetch(url, 1)
-    assert msg == (f'Get "{url}": context deadline exceeded (Client.Timeout or context '
-                   "cancellation while reading body)")
+    assert msg == (
+        f'Get "{url}": context deadline exceeded (Client.Timeout or context '
+        "cancellation while reading body)"
+    )
     assert 0.9 < took < 5
 
 
@@ -174,6 +188,7 @@ def test_stalled_body_stops_at_the_timeout(endless, monkeypatch):
 
 
 # ------------------------------------------------------------------ writing files
+
 
 @contextlib.contextmanager
 def umask(mask: int):
@@ -224,6 +239,7 @@ def test_temp_report_names_are_never_reused(tmp_path):
 
 # ------------------------------------------------------------------ TLS
 
+
 class _UI:
     def __init__(self) -> None:
         self.messages: list[str] = []
@@ -244,13 +260,16 @@ def test_https_insecure_is_the_only_way_to_skip_verification_and_says_so():
     ui = _UI()
     ctx = fetch._ssl_context("https+insecure://example.invalid/x", ("", "", ""), ui)
     assert ctx.verify_mode == ssl.CERT_NONE and not ctx.check_hostname
-    assert ui.messages == ["Warning: https+insecure: the server's TLS certificate is not "
-                           "verified"]
+    assert ui.messages == ["Warning: https+insecure: the server's TLS certificate is not verified"]
 
 
 def test_environment_cannot_turn_verification_off(monkeypatch):
-    for k, v in (("PYTHONHTTPSVERIFY", "0"), ("SSL_CERT_FILE", "/dev/null"),
-                 ("CURL_CA_BUNDLE", ""), ("REQUESTS_CA_BUNDLE", "")):
+    for k, v in (
+        ("PYTHONHTTPSVERIFY", "0"),
+        ("SSL_CERT_FILE", "/dev/null"),
+        ("CURL_CA_BUNDLE", ""),
+        ("REQUESTS_CA_BUNDLE", ""),
+    ):
         monkeypatch.setenv(k, v)
     ctx = fetch._ssl_context("https://example.invalid/x", ("", "", ""), _UI())
     assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
@@ -258,8 +277,15 @@ def test_environment_cannot_turn_verification_off(monkeypatch):
 
 # ------------------------------------------------------------------ nothing runs, nothing escapes
 
-HOSTILE = ['$(touch PWNED1)', '`touch PWNED2`', '"; touch PWNED3; "', "'; touch PWNED4 #",
-           "a\x1b[2J\x1b]0;owned\x07b", "c\x9b31md", "e\rf"]
+HOSTILE = [
+    "$(touch PWNED1)",
+    "`touch PWNED2`",
+    '"; touch PWNED3; "',
+    "'; touch PWNED4 #",
+    "a\x1b[2J\x1b]0;owned\x07b",
+    "c\x9b31md",
+    "e\rf",
+]
 
 
 def hostile_profile(path: Path) -> Path:
@@ -306,8 +332,9 @@ def test_escape_sequences_never_reach_a_terminal(tmp_path, monkeypatch):
         import re
 
         stripped = re.sub(r"\x1b\[[0-9;]*m", "", text)
-        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) <= 0x9f
-                       for c in stripped), (cmd, text)
+        assert not any(
+            ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in stripped
+        ), (cmd, text)
         if cmd in ("top", "traces", "raw"):
             assert "\\x1b]0;owned\\x07" in text, (cmd, text)
 

@@ -24,14 +24,20 @@ def test_before_during_after_in_one_session(monkeypatch) -> None:
     monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
     s, out, err = _session(P + "handshake-before.pb.gz")
     interp = Interpreter(s)
-    for line in (f"load {P}handshake-during.pb.gz", f"load {P}handshake-after.pb.gz",
-                 "base #1", "top", "changes", "snapshots"):
+    for line in (
+        f"load {P}handshake-during.pb.gz",
+        f"load {P}handshake-after.pb.gz",
+        "base #1",
+        "top",
+        "changes",
+        "snapshots",
+    ):
         assert interp.execute(line)
     text = out.getvalue()
     assert err.getvalue() == ""
     # top after `base #1` equals `-base before after`.
     assert "Showing nodes accounting for 100, 100% of 100 total" in text
-    changes = text[text.index("Base: "):]
+    changes = text[text.index("Base: ") :]
     first = changes.splitlines()[5]
     assert first.split() == ["0", "100", "+100", "new", "main.(*conn).handshakeWorker"]
     assert "b #1" in text and "* #3" in text

@@ -30,9 +30,29 @@ def _run(lines: list[str], fresh_each_time: bool) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-LINES = ["top", "top", "top -cum", "top 3", "peek main", "tree", "focus=zzznomatch", "top",
-         "top", "focus=", "tagfocus=worker=a", "top", "traces", "top", "sample_index=0", "top",
-         "lines=1", "top", "top -cum", "list main.fib", "tags"]
+LINES = [
+    "top",
+    "top",
+    "top -cum",
+    "top 3",
+    "peek main",
+    "tree",
+    "focus=zzznomatch",
+    "top",
+    "top",
+    "focus=",
+    "tagfocus=worker=a",
+    "top",
+    "traces",
+    "top",
+    "sample_index=0",
+    "top",
+    "lines=1",
+    "top",
+    "top -cum",
+    "list main.fib",
+    "tags",
+]
 
 
 def test_cached_reports_equal_fresh_ones() -> None:

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pprofsh.profile.model import Profile, Sample
 
 # Top-level packages of the Go standard library (import path's first element).
-STDLIB = frozenset("""
+STDLIB = frozenset(
+    """
 archive arena bufio bytes cmp compress container context crypto database debug embed encoding
 errors expvar flag fmt go hash html image index internal io iter log maps math mime net os path
 plugin reflect regexp runtime slices sort strconv strings structs sync syscall testing text time
 unicode unique unsafe vendor weak
-""".split())
+""".split()
+)
 
 # Operations that are not blocking: never a leak site.
 NOT_BLOCKED = frozenset({"running", "runnable", "syscall", "profiler", "no stack"})
@@ -35,8 +37,13 @@ _FRAME_OPS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^runtime\.chanrecv[12]?$"), "chan receive"),
     (re.compile(r"^runtime\.selectgo$"), "select"),
     (re.compile(r"^runtime\.block$"), "select (no cases)"),
-    (re.compile(r"^(runtime\.semacquire.*|sync\.runtime_Semacquire.*|"
-                r"internal/sync\.runtime_Semacquire.*)$"), "semacquire"),
+    (
+        re.compile(
+            r"^(runtime\.semacquire.*|sync\.runtime_Semacquire.*|"
+            r"internal/sync\.runtime_Semacquire.*)$"
+        ),
+        "semacquire",
+    ),
     (re.compile(r"^(sync|internal/sync)\.\(\*Mutex\)\.(Lock|lockSlow)$"), "sync.Mutex.Lock"),
     (re.compile(r"^sync\.\(\*RWMutex\)\.Lock$"), "sync.RWMutex.Lock"),
     (re.compile(r"^sync\.\(\*RWMutex\)\.RLock$"), "sync.RWMutex.RLock"),
@@ -122,7 +129,7 @@ class LeakReport:
 def package_of(func: str) -> str:
     """'net/http.(*persistConn).readLoop' -> 'net/http'; 'created by main.f' -> 'main'."""
     if func.startswith("created by "):
-        func = func[len("created by "):]
+        func = func[len("created by ") :]
     slash = func.rfind("/")
     dot = func.find(".", slash + 1)
     return func[:dot] if dot >= 0 else func
@@ -237,14 +244,26 @@ class SourceReader:
 
 # Packages that only carry a wait for their callers; a stack with no user code is reported
 # at its first frame outside them (e.g. net/http.(*persistConn).readLoop).
-_PLUMBING = ("runtime", "internal", "sync", "syscall", "bufio", "io", "os", "net", "time",
-             "context", "crypto/tls")
+_PLUMBING = (
+    "runtime",
+    "internal",
+    "sync",
+    "syscall",
+    "bufio",
+    "io",
+    "os",
+    "net",
+    "time",
+    "context",
+    "crypto/tls",
+)
 
 
 def _plumbing(func: str) -> bool:
     pkg = package_of(func)
-    return any(pkg == p or pkg.startswith(p + "/") for p in _PLUMBING) and not \
-        pkg.startswith("net/http")
+    return any(pkg == p or pkg.startswith(p + "/") for p in _PLUMBING) and not pkg.startswith(
+        "net/http"
+    )
 
 
 def _site_frame(frames: list[Frame]) -> Frame | None:
@@ -269,8 +288,12 @@ def _value_index(p: Profile) -> int:
     return 0
 
 
-def analyze(snapshots: list[tuple[str, Profile]], threshold: int = 100,
-            source_roots: list[str] | None = None, min_growth: int = 1) -> LeakReport:
+def analyze(
+    snapshots: list[tuple[str, Profile]],
+    threshold: int = 100,
+    source_roots: list[str] | None = None,
+    min_growth: int = 1,
+) -> LeakReport:
     """Judge every leak site over the snapshots (oldest first)."""
     reader = SourceReader(source_roots)
     n = len(snapshots)
@@ -315,9 +338,10 @@ def analyze(snapshots: list[tuple[str, Profile]], threshold: int = 100,
             site.hint = hint_for(site, reader)
             site.source = _excerpt(reader, site.file, site.line)
     order = {"certain": 0, "leak": 1, "suspect": 2, "healthy": 3, "not blocked": 4}
-    ranked = sorted(sites.values(),
-                    key=lambda s: (order[s.verdict], -s.delta, -s.counts[-1], s.function,
-                                   s.line, s.op))
+    ranked = sorted(
+        sites.values(),
+        key=lambda s: (order[s.verdict], -s.delta, -s.counts[-1], s.function, s.line, s.op),
+    )
     return LeakReport(snaps, ranked, threshold)
 
 
@@ -344,7 +368,7 @@ def _classify(frames: list[Frame], hidden: int, s: Sample, reader: SourceReader)
     creator, cwhere = "", ""
     for f in frames:
         if f.function.startswith("created by "):
-            creator = f.function[len("created by "):]
+            creator = f.function[len("created by ") :]
             cwhere = f.where()
     if sf is None:
         # a goroutine not started yet (or a dump cut before its first frame)
@@ -376,6 +400,7 @@ def _excerpt(reader: SourceReader, path: str, line: int, around: int = 3) -> lis
 
 # --- hints ----------------------------------------------------------------------------------
 
+
 def _func_body(ls: list[str], line: int) -> tuple[int, int]:
     """1-based [start, end] of the top-level func around line (by 'func ' at column 0)."""
     start = line
@@ -398,17 +423,24 @@ def hint_for(site: Site, reader: SourceReader) -> str:
     op = site.op
     funcs = [f.function for f in site.stack]
     if any(f.startswith("net/http.(*persistConn)") for f in funcs):
-        return ("HTTP client connection kept alive by a response body that was never closed: "
-                "defer resp.Body.Close() (and drain it) after every request")
+        return (
+            "HTTP client connection kept alive by a response body that was never closed: "
+            "defer resp.Body.Close() (and drain it) after every request"
+        )
     if any(f.startswith("net/http.(*conn).serve") for f in funcs):
-        return ("HTTP server connection held open by its client (keep-alive, unclosed client "
-                "bodies): close bodies on the client, set Server.IdleTimeout/ReadTimeout")
+        return (
+            "HTTP server connection held open by its client (keep-alive, unclosed client "
+            "bodies): close bodies on the client, set Server.IdleTimeout/ReadTimeout"
+        )
     if op.startswith("chan send"):
         m = _SEND.match(code)
         name = _chan_name(m.group(1)) if m else ""
         if name and ls:
-            make_pat = re.compile(r"\b" + re.escape(name) +
-                                  r"\s*(?::=|=|:)\s*make\(\s*(chan\s*(?:<-\s*)?[^,()]+?)\s*\)")
+            make_pat = re.compile(
+                r"\b"
+                + re.escape(name)
+                + r"\s*(?::=|=|:)\s*make\(\s*(chan\s*(?:<-\s*)?[^,()]+?)\s*\)"
+            )
             unbuffered = None
             for i, ln in enumerate(ls, 1):
                 mm = make_pat.search(ln.split("//", 1)[0])
@@ -419,54 +451,76 @@ def hint_for(site: Site, reader: SourceReader) -> str:
                 i, ctype = unbuffered
                 # the function that made the channel is where its receive is
                 lo, hi = _func_body(ls, i)
-                body = [ln.split("//", 1)[0] for ln in ls[lo - 1:hi]]
+                body = [ln.split("//", 1)[0] for ln in ls[lo - 1 : hi]]
                 recv = re.compile(r"<-\s*" + re.escape(name) + r"\b")
                 recv_at = [k for k, ln in enumerate(body) if recv.search(ln)]
                 src = "\n".join(body)
                 timeout = recv_at and re.search(
-                    r"time\.After|\.Done\(\)|<-\s*ctx\b|time\.NewTimer|\.C\b", src)
+                    r"time\.After|\.Done\(\)|<-\s*ctx\b|time\.NewTimer|\.C\b", src
+                )
                 make_at = i - lo
-                early = recv_at and any(ln.strip().startswith("return")
-                                        for ln in body[make_at + 1:recv_at[0]])
+                early = recv_at and any(
+                    ln.strip().startswith("return") for ln in body[make_at + 1 : recv_at[0]]
+                )
                 where = f"{os.path.basename(site.file)}:{i}"
                 if timeout:
-                    return (f"send on unbuffered channel {name} (make({ctype}) at {where}) whose "
-                            "receiver selected a timeout or ctx.Done() and went away: buffer the "
-                            f"channel by one: make({ctype}, 1)")
+                    return (
+                        f"send on unbuffered channel {name} (make({ctype}) at {where}) whose "
+                        "receiver selected a timeout or ctx.Done() and went away: buffer the "
+                        f"channel by one: make({ctype}, 1)"
+                    )
                 if early:
-                    return (f"early return before the receive from {name} (make({ctype}) at "
-                            f"{where}): the sender is left alone; buffer the channel by one: "
-                            f"make({ctype}, 1), or receive on every path")
-                if len(recv_at) == 1 and not re.search(r"\bfor\b", "\n".join(
-                        body[max(0, recv_at[0] - 2):recv_at[0] + 1])):
-                    return (f"N senders, one receive: several goroutines send on unbuffered "
-                            f"channel {name} (make({ctype}) at {where}) but it is received once;"
-                            " buffer it by the number of senders, make(" + ctype + ", N), or "
-                            "receive from every sender")
-                return (f"send on unbuffered channel {name} (make({ctype}) at {where}) that no "
-                        "one receives any more: buffer it, or give the sender a way out "
-                        "(select on ctx.Done())")
-        return ("send with no receiver left (a receiver that returned early or timed out): "
-                "buffer the channel, or select on ctx.Done() in the sender")
+                    return (
+                        f"early return before the receive from {name} (make({ctype}) at "
+                        f"{where}): the sender is left alone; buffer the channel by one: "
+                        f"make({ctype}, 1), or receive on every path"
+                    )
+                if len(recv_at) == 1 and not re.search(
+                    r"\bfor\b", "\n".join(body[max(0, recv_at[0] - 2) : recv_at[0] + 1])
+                ):
+                    return (
+                        f"N senders, one receive: several goroutines send on unbuffered "
+                        f"channel {name} (make({ctype}) at {where}) but it is received once;"
+                        " buffer it by the number of senders, make(" + ctype + ", N), or "
+                        "receive from every sender"
+                    )
+                return (
+                    f"send on unbuffered channel {name} (make({ctype}) at {where}) that no "
+                    "one receives any more: buffer it, or give the sender a way out "
+                    "(select on ctx.Done())"
+                )
+        return (
+            "send with no receiver left (a receiver that returned early or timed out): "
+            "buffer the channel, or select on ctx.Done() in the sender"
+        )
     if op.startswith("chan receive"):
         if "nil chan" in op:
             return "receive from a nil channel blocks forever: initialise the channel"
         m = re.search(r"\brange\s+([\w.]+)", code)
         if m:
-            return (f"range over channel {m.group(1)} that is never closed: close it when the "
-                    "last value has been sent")
-        return ("receive that nobody sends to or closes: close the channel when done, or "
-                "select on ctx.Done()")
+            return (
+                f"range over channel {m.group(1)} that is never closed: close it when the "
+                "last value has been sent"
+            )
+        return (
+            "receive that nobody sends to or closes: close the channel when done, or "
+            "select on ctx.Done()"
+        )
     if op == "select (no cases)":
         return "select {} blocks forever"
     if op == "select":
-        return ("select where no case ever becomes ready: add a <-ctx.Done() or quit-channel "
-                "case, and make sure someone closes it")
+        return (
+            "select where no case ever becomes ready: add a <-ctx.Done() or quit-channel "
+            "case, and make sure someone closes it"
+        )
     if op == "sync.WaitGroup.Wait" or (op == "semacquire" and ".Wait()" in code):
-        return ("WaitGroup never reaches zero: every Add(n) needs n Done() calls on every path "
-                "(defer wg.Done())")
+        return (
+            "WaitGroup never reaches zero: every Add(n) needs n Done() calls on every path "
+            "(defer wg.Done())"
+        )
     if op in ("sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock") or (
-            op == "semacquire" and "Lock()" in code):
+        op == "semacquire" and "Lock()" in code
+    ):
         return "lock never released: Unlock on every path, e.g. defer mu.Unlock() after Lock()"
     if op == "sync.Cond.Wait":
         return "Cond.Wait without a matching Signal/Broadcast"

@@ -25,8 +25,9 @@ def run_leaks(parsed, ui) -> int:
     v = parsed.values
     if v.get("watch"):
         if importlib.util.find_spec("pprofsh.fetch") is None:
-            ui.print_err("pprofsh: -watch needs remote fetching (pprofsh.fetch), "
-                         "which is not available yet")
+            ui.print_err(
+                "pprofsh: -watch needs remote fetching (pprofsh.fetch), which is not available yet"
+            )
             return 1
         from pprofsh.leaks.watch import watch
 
@@ -39,8 +40,12 @@ def run_leaks(parsed, ui) -> int:
         if not sources:
             ui.print_err("pprofsh: -leaks needs at least one goroutine profile source")
             return 1
-        spec = SourceSpec(sources, seconds=v.get("seconds", -1), timeout=v.get("timeout", -1),
-                          symbolize=v.get("symbolize", ""))
+        spec = SourceSpec(
+            sources,
+            seconds=v.get("seconds", -1),
+            timeout=v.get("timeout", -1),
+            symbolize=v.get("symbolize", ""),
+        )
         snaps = []
         for src in sources:
             try:
@@ -54,7 +59,9 @@ def run_leaks(parsed, ui) -> int:
     fail_on = v.get("fail_on", -1)
     if fail_on is not None and fail_on >= 0 and report.max_growth() > fail_on:
         if not v.get("json"):
-            ui.print_err(f"pprofsh: a leak site grew by {report.max_growth()} goroutines "
-                         f"(more than -fail_on={fail_on})")
+            ui.print_err(
+                f"pprofsh: a leak site grew by {report.max_growth()} goroutines "
+                f"(more than -fail_on={fail_on})"
+            )
         return EXIT_LEAK
     return 0

@@ -31,8 +31,17 @@ def render_text(report: LeakReport, verbose: bool = False) -> str:
     if shown:
         rows = [("verdict", "op", "counts", "delta", "rate", "wait", "site")]
         for s in shown:
-            rows.append((s.verdict, s.op, _counts(s), f"{s.delta:+d}", _rate(s), _wait(s),
-                         f"{s.function} {s.where()}"))
+            rows.append(
+                (
+                    s.verdict,
+                    s.op,
+                    _counts(s),
+                    f"{s.delta:+d}",
+                    _rate(s),
+                    _wait(s),
+                    f"{s.function} {s.where()}",
+                )
+            )
         widths = [max(len(r[i]) for r in rows) for i in range(6)]
         out.append("")
         for r in rows:
@@ -46,8 +55,7 @@ def render_text(report: LeakReport, verbose: bool = False) -> str:
                 out.append(f"hint for {s.function} {s.where()}: {s.hint}")
     for s in report.leaks:
         out.append("")
-        out.append(f"--- {s.verdict}: {s.op} at {s.function} {s.where()} "
-                   f"(counts {_counts(s)})")
+        out.append(f"--- {s.verdict}: {s.op} at {s.function} {s.where()} (counts {_counts(s)})")
         if s.creator:
             out.append(f"created by {s.creator} {s.creator_where}".rstrip())
         out.append("shortest stack:")
@@ -68,33 +76,41 @@ def render_text(report: LeakReport, verbose: bool = False) -> str:
         parts.append(f"{ns} suspect{'s' if ns != 1 else ''}")
     out.append(f"{', '.join(parts)} among {len(report.sites)} sites examined")
     if n == 1:
-        out.append(f"(one snapshot: sites with at least {report.threshold} goroutines blocked on "
-                   "channel or sync operations are suspects; give more snapshots to see growth)")
+        out.append(
+            f"(one snapshot: sites with at least {report.threshold} goroutines blocked on "
+            "channel or sync operations are suspects; give more snapshots to see growth)"
+        )
     return "\n".join(out) + "\n"
 
 
 def report_dict(report: LeakReport) -> dict:
     return {
-        "snapshots": [{"name": s.name, "time_nanos": s.time_nanos, "total": s.total,
-                       "kind": s.kind} for s in report.snapshots],
+        "snapshots": [
+            {"name": s.name, "time_nanos": s.time_nanos, "total": s.total, "kind": s.kind}
+            for s in report.snapshots
+        ],
         "threshold": report.threshold,
-        "sites": [{
-            "verdict": s.verdict,
-            "op": s.op,
-            "function": s.function,
-            "file": s.file,
-            "line": s.line,
-            "creator": s.creator,
-            "creator_location": s.creator_where,
-            "counts": s.counts,
-            "delta": s.delta,
-            "rate_per_min": s.rate_per_min,
-            "wait_minutes": s.wait_minutes,
-            "hint": s.hint,
-            "stack": [{"function": f.function, "file": f.file, "line": f.line}
-                      for f in s.stack],
-            "source": [{"line": n, "text": t} for n, t in s.source],
-        } for s in report.sites],
+        "sites": [
+            {
+                "verdict": s.verdict,
+                "op": s.op,
+                "function": s.function,
+                "file": s.file,
+                "line": s.line,
+                "creator": s.creator,
+                "creator_location": s.creator_where,
+                "counts": s.counts,
+                "delta": s.delta,
+                "rate_per_min": s.rate_per_min,
+                "wait_minutes": s.wait_minutes,
+                "hint": s.hint,
+                "stack": [
+                    {"function": f.function, "file": f.file, "line": f.line} for f in s.stack
+                ],
+                "source": [{"line": n, "text": t} for n, t in s.source],
+            }
+            for s in report.sites
+        ],
         "summary": {
             "sites": len(report.sites),
             "leaks": sum(1 for s in report.sites if s.verdict in ("leak", "certain")),

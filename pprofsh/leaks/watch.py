@@ -69,20 +69,31 @@ def _is_tty(stream) -> bool:
         return False
 
 
-def watch(src: str, values: dict, ui, source_roots: list[str] | None = None,
-          sleep=time.sleep, max_errors: int = 3):
+def watch(
+    src: str,
+    values: dict,
+    ui,
+    source_roots: list[str] | None = None,
+    sleep=time.sleep,
+    max_errors: int = 3,
+):
     """Collect snapshots until -count or Ctrl-C; returns the LeakReport (None if nothing came)."""
     from pprofsh import fetch
 
     url = goroutine_url(src)
     interval = parse_duration(str(values.get("interval") or "10s"))
     count = int(values.get("count") or 0)
-    spec = _Spec(values.get("timeout", -1),
-                 (values.get("tls_cert", ""), values.get("tls_key", ""), values.get("tls_ca", "")))
+    spec = _Spec(
+        values.get("timeout", -1),
+        (values.get("tls_cert", ""), values.get("tls_key", ""), values.get("tls_ca", "")),
+    )
     live = ui.err
     tty = _is_tty(live)
-    ui.print_err(f"Watching {url} every {values.get('interval') or '10s'}"
-                 + (f" for {count} snapshots" if count else "") + " (Ctrl-C to stop)")
+    ui.print_err(
+        f"Watching {url} every {values.get('interval') or '10s'}"
+        + (f" for {count} snapshots" if count else "")
+        + " (Ctrl-C to stop)"
+    )
     snaps = []
     totals: list[int] = []
     saved: list[str] = []
@@ -115,10 +126,13 @@ def watch(src: str, values: dict, ui, source_roots: list[str] | None = None,
                 top = [s for s in rep.sites if s.op not in NOT_BLOCKED][:5]
                 stamp = time.strftime("%H:%M:%S")
                 if tty:
-                    lines = [f"{stamp}  #{len(snaps)}  goroutines {totals[-1]}  "
-                             f"{sparkline(totals[-40:])}"]
-                    lines += [f"  {s.counts[0]:>7d}  {s.op:<20s} {s.function} {s.where()}"
-                              for s in top]
+                    lines = [
+                        f"{stamp}  #{len(snaps)}  goroutines {totals[-1]}  "
+                        f"{sparkline(totals[-40:])}"
+                    ]
+                    lines += [
+                        f"  {s.counts[0]:>7d}  {s.op:<20s} {s.function} {s.where()}" for s in top
+                    ]
                     if drawn:
                         live.write(f"\x1b[{drawn}F\x1b[J")
                     live.write("\n".join(lines) + "\n")

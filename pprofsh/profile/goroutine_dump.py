@@ -60,8 +60,16 @@ def _strip_args(s: str) -> str:
 
 
 class _Goroutine:
-    __slots__ = ("goid", "state", "minutes", "locked", "frames", "creator", "creator_goid",
-                 "elided")
+    __slots__ = (
+        "goid",
+        "state",
+        "minutes",
+        "locked",
+        "frames",
+        "creator",
+        "creator_goid",
+        "elided",
+    )
 
     def __init__(self, goid: str, status: str) -> None:
         self.goid = goid

@@ -32,8 +32,7 @@ def compatible(a: Profile, b: Profile) -> str:
     if len(a.sample_types) != len(b.sample_types) or any(
         (x.type, x.unit) != (y.type, y.unit) for x, y in zip(a.sample_types, b.sample_types)
     ):
-        return (f"incompatible sample types {_vts(a.sample_types)} and "
-                f"{_vts(b.sample_types)}")
+        return f"incompatible sample types {_vts(a.sample_types)} and {_vts(b.sample_types)}"
     return ""
 
 
@@ -84,8 +83,7 @@ def labels_key(s: Sample) -> tuple:
     lab = tuple(sorted((k, tuple(v)) for k, v in s.labels.items())) if s.labels else ()
     if s.num_labels:
         units = s.num_units or {}
-        num = tuple(sorted((k, tuple(v), tuple(units.get(k, ()))) for k, v in
-                           s.num_labels.items()))
+        num = tuple(sorted((k, tuple(v), tuple(units.get(k, ()))) for k, v in s.num_labels.items()))
     else:
         num = ()
     return lab, num
@@ -119,9 +117,18 @@ class _Merger:
         if m is not None:
             got = (m, m.start - src.start)
         else:
-            m = Mapping(len(self.p.mappings) + 1, src.start, src.limit, src.offset, src.file,
-                        src.build_id, src.has_functions, src.has_filenames,
-                        src.has_line_numbers, src.has_inline_frames)
+            m = Mapping(
+                len(self.p.mappings) + 1,
+                src.start,
+                src.limit,
+                src.offset,
+                src.file,
+                src.build_id,
+                src.has_functions,
+                src.has_filenames,
+                src.has_line_numbers,
+                src.has_inline_frames,
+            )
             self.p.mappings.append(m)
             self.mappings[key] = m
             got = (m, 0)
@@ -137,8 +144,9 @@ class _Merger:
         key = (src.start_line, src.name, src.system_name, src.filename)
         f = self.functions.get(key)
         if f is None:
-            f = Function(len(self.p.functions) + 1, src.name, src.system_name, src.filename,
-                         src.start_line)
+            f = Function(
+                len(self.p.functions) + 1, src.name, src.system_name, src.filename, src.start_line
+            )
             self.functions[key] = f
             self.p.functions.append(f)
         self.fn_by_src[id(src)] = f
@@ -205,8 +213,9 @@ class _Merger:
             m = samples.get(key)
             if m is None:
                 # Label dicts are shared, not copied: nothing edits them in place.
-                m = samples[key] = Sample(got[0], list(vals), labs or None, nums or None,
-                                          s.num_units or None)
+                m = samples[key] = Sample(
+                    got[0], list(vals), labs or None, nums or None, s.num_units or None
+                )
                 out.append(m)
             else:
                 mv = m.values
@@ -240,7 +249,8 @@ def scale(p: Profile, ratio: float) -> None:
 def scale_n(p: Profile, ratios: list[float]) -> None:
     if len(ratios) != len(p.sample_types):
         raise ProfileError(
-            f"mismatched scale ratios, got {len(ratios)}, want {len(p.sample_types)}")
+            f"mismatched scale ratios, got {len(ratios)}, want {len(p.sample_types)}"
+        )
     if all(r == 1 for r in ratios):
         return
     keep = []

@@ -191,7 +191,7 @@ class _SampleScanner:
                             j += 2
                         else:
                             ln, j = _varint(data, j + 1)
-                        sk = data[j:j + ln]
+                        sk = data[j : j + ln]
                         j += ln
                         if j < end and data[j] == 0x12:
                             ln = data[j + 1]
@@ -199,7 +199,7 @@ class _SampleScanner:
                                 j += 2
                             else:
                                 ln, j = _varint(data, j + 1)
-                            vk = data[j:j + ln]
+                            vk = data[j : j + ln]
                             j += ln
                             if j <= end:
                                 si = stack_index.get(sk)
@@ -258,8 +258,9 @@ class _SampleScanner:
 
     def _new_labels(self, key: bytes, payload: bytes) -> int:
         li = self.label_index[key] = len(self.label_raw)
-        self.label_raw.append([(lab.key, lab.str, lab.num, lab.num_unit)
-                               for lab in self._decode(payload).label])
+        self.label_raw.append(
+            [(lab.key, lab.str, lab.num, lab.num_unit) for lab in self._decode(payload).label]
+        )
         return li
 
     def _generic(self, payload: bytes) -> None:
@@ -269,8 +270,7 @@ class _SampleScanner:
         li = -1
         if m.label:
             li = len(self.label_raw)
-            self.label_raw.append([(lab.key, lab.str, lab.num, lab.num_unit)
-                                   for lab in m.label])
+            self.label_raw.append([(lab.key, lab.str, lab.num, lab.num_unit) for lab in m.label])
         self.samples.append((si, tuple(m.value), li))
 
 
@@ -305,13 +305,16 @@ def from_message(msg: profile_pb2.Profile, st: list[str], scan: _SampleScanner) 
         functions.setdefault(f.id, ff)
     locations: dict[int, Location] = {}
     for loc in msg.location:
-        lines = [Line(functions.get(ln.function_id) if ln.function_id else None, ln.line)
-                 for ln in loc.line]
+        lines = [
+            Line(functions.get(ln.function_id) if ln.function_id else None, ln.line)
+            for ln in loc.line
+        ]
         ll = Location(loc.id, mappings.get(loc.mapping_id), loc.address, lines, loc.is_folded)
         p.locations.append(ll)
         locations.setdefault(loc.id, ll)
-    p.sample_types = [ValueType(_strings(st, v.type), _strings(st, v.unit))
-                      for v in msg.sample_type]
+    p.sample_types = [
+        ValueType(_strings(st, v.type), _strings(st, v.unit)) for v in msg.sample_type
+    ]
     p.samples = _samples(scan, st, locations)
     p.drop_frames = _strings(st, msg.drop_frames)
     p.keep_frames = _strings(st, msg.keep_frames)
@@ -325,8 +328,7 @@ def from_message(msg: profile_pb2.Profile, st: list[str], scan: _SampleScanner) 
     return p
 
 
-def _samples(scan: _SampleScanner, st: list[str],
-             locations: dict[int, Location]) -> list[Sample]:
+def _samples(scan: _SampleScanner, st: list[str], locations: dict[int, Location]) -> list[Sample]:
     """Resolve samples; samples with equal stacks share one tuple, equal labels one dict."""
     missing = _MissingLocation()
     get = locations.get
@@ -338,8 +340,10 @@ def _samples(scan: _SampleScanner, st: list[str],
         stacks.append(stack)
     labels = [_labels(raw, st) for raw in scan.label_raw]
     none3 = (None, None, None)
-    return [Sample(stacks[si], list(vals), *(labels[li] if li >= 0 else none3))
-            for si, vals, li in scan.samples]
+    return [
+        Sample(stacks[si], list(vals), *(labels[li] if li >= 0 else none3))
+        for si, vals, li in scan.samples
+    ]
 
 
 class _MissingLocation(Location):
@@ -391,8 +395,11 @@ def check_valid(p: Profile, stacks: bool = True) -> str:
             for loc in st:
                 if isinstance(loc, _MissingLocation):
                     return "sample has nil location"
-    err = (_ids_error(p.mappings, "mapping", "ID") or _ids_error(p.functions, "function", "ID")
-           or _ids_error(p.locations, "location", "id"))
+    err = (
+        _ids_error(p.mappings, "mapping", "ID")
+        or _ids_error(p.functions, "function", "ID")
+        or _ids_error(p.locations, "location", "id")
+    )
     if err:
         return err
     for loc in p.locations:

@@ -38,7 +38,7 @@ def prune(p: Profile, drop: re.Pattern[str], keep: re.Pattern[str] | None) -> No
             if i == len(loc.lines) - 1:
                 prune_ids.add(id(loc))
             else:
-                loc.lines = loc.lines[i + 1:]
+                loc.lines = loc.lines[i + 1 :]
     if not beneath:
         return
     cache: dict[int, tuple[Location, ...]] = {}
@@ -55,7 +55,7 @@ def prune(p: Profile, drop: re.Pattern[str], keep: re.Pattern[str] | None) -> No
                     continue
                 if not found_user:
                     continue
-                new = st[i + 1:] if lid in prune_ids else st[i:]
+                new = st[i + 1 :] if lid in prune_ids else st[i:]
                 break
             cache[id(st)] = new
         s.locations = new
@@ -75,6 +75,7 @@ def remove_uninteresting(p: Profile) -> None:
     # hang the load (Go's RE2 is linear; Python's re is not).
     for expr, rx in ((p.drop_frames, drop), (p.keep_frames, keep)):
         if rx is not None and may_backtrack(rx.pattern):
-            raise ProfileError(f"failed to compile regexp {expr}: "
-                               + BACKTRACK_MESSAGE.format(expr=expr))
+            raise ProfileError(
+                f"failed to compile regexp {expr}: " + BACKTRACK_MESSAGE.format(expr=expr)
+            )
     prune(p, drop, keep)

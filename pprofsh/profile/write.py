@@ -28,8 +28,9 @@ class _Strings:
         return list(self.index)  # dicts keep insertion order: index i at position i
 
 
-def _tables(p: Profile, samples: list[Sample]) -> tuple[list[Mapping], list[Location],
-                                                         list[Function]]:
+def _tables(
+    p: Profile, samples: list[Sample]
+) -> tuple[list[Mapping], list[Location], list[Function]]:
     """Mappings, locations and functions to write: the profile's, with any location the
     filters replaced (same id) or added (tag roots/leaves) taken from the samples."""
     used: dict[int, Location] = {}
@@ -55,8 +56,9 @@ def _tables(p: Profile, samples: list[Sample]) -> tuple[list[Mapping], list[Loca
     return mappings, locations, functions
 
 
-def to_message(p: Profile, samples: list[Sample] | None = None,
-               locations: list[Location] | None = None) -> profile_pb2.Profile:
+def to_message(
+    p: Profile, samples: list[Sample] | None = None, locations: list[Location] | None = None
+) -> profile_pb2.Profile:
     if samples is None:
         samples = p.samples
     if locations is None:
@@ -133,14 +135,16 @@ def to_message(p: Profile, samples: list[Sample] | None = None,
     return msg
 
 
-def serialize(p: Profile, samples: list[Sample] | None = None,
-              locations: list[Location] | None = None) -> bytes:
+def serialize(
+    p: Profile, samples: list[Sample] | None = None, locations: list[Location] | None = None
+) -> bytes:
     """Uncompressed profile.proto bytes."""
     return to_message(p, samples, locations).SerializeToString()
 
 
-def write(p: Profile, samples: list[Sample] | None = None,
-          locations: list[Location] | None = None) -> bytes:
+def write(
+    p: Profile, samples: list[Sample] | None = None, locations: list[Location] | None = None
+) -> bytes:
     """Gzipped profile.proto bytes, as pprof's Profile.Write produces them."""
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as z:

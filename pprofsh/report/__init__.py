@@ -66,8 +66,9 @@ def _first(v: list[int]) -> int:
 class Report:
     """A profile view (filtered samples) with its total and options."""
 
-    def __init__(self, prof: Profile, samples: list[Sample], total: int,
-                 options: ReportOptions) -> None:
+    def __init__(
+        self, prof: Profile, samples: list[Sample], total: int, options: ReportOptions
+    ) -> None:
         self.prof = prof
         self.samples = samples
         self.total = total
@@ -106,13 +107,25 @@ class Report:
                 self._builder = GraphBuilder(samples, self.graph_options(with_tags))
             else:
                 o = self.options
-                key = ("graph", id(samples), o.value_index, o.mean, o.granularity, o.noinlines,
-                       o.trim_path, o.source_path, o.output_format in FORMATS_WITH_OBJNAMES,
-                       o.call_tree and o.output_format in ("dot", "callgrind"),
-                       o.drop_negative)
+                key = (
+                    "graph",
+                    id(samples),
+                    o.value_index,
+                    o.mean,
+                    o.granularity,
+                    o.noinlines,
+                    o.trim_path,
+                    o.source_path,
+                    o.output_format in FORMATS_WITH_OBJNAMES,
+                    o.call_tree and o.output_format in ("dot", "callgrind"),
+                    o.drop_negative,
+                )
                 self._builder = self.cache.get(
-                    key, lambda _w: GraphBuilder(samples, self.graph_options(False)),
-                    lambda _m: None, samples)
+                    key,
+                    lambda _w: GraphBuilder(samples, self.graph_options(False)),
+                    lambda _m: None,
+                    samples,
+                )
         return self._builder
 
     def new_graph(self, kept=None, with_tags: bool = False) -> Graph:
@@ -177,8 +190,7 @@ class Report:
         _, min_unit = measurement.scale(min_value, o.sample_unit, "minimum")
         _, max_unit = measurement.scale(max_value, o.sample_unit, "minimum")
         unit = min_unit
-        if min_unit != max_unit and min_value * 100 < max_value and \
-                o.output_format != "callgrind":
+        if min_unit != max_unit and min_value * 100 < max_value and o.output_format != "callgrind":
             _, unit = measurement.scale(100 * min_value, o.sample_unit, "minimum")
         o.output_unit = unit if unit else o.sample_unit
 
@@ -198,6 +210,7 @@ def _graph_sample(s: Sample, units: dict[str, str]) -> Sample:
 
 
 # -- the pipeline ------------------------------------------------------------------------
+
 
 def num_label_units(samples: list[Sample]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """pprof's NumLabelUnits: the unit of each numeric label key, and units ignored."""
@@ -268,10 +281,9 @@ def sample_index(p: Profile, name: str) -> int:
     if re.fullmatch(r"[+-]?[0-9]+", name):
         i = int(name)
         if i < 0 or i >= len(types):
-            raise CommandError(
-                f"sample_index {name} is outside the range [0..{len(types) - 1}]")
+            raise CommandError(f"sample_index {name} is outside the range [0..{len(types) - 1}]")
         return i
-    no_inuse = name[len("inuse_"):] if name.startswith("inuse_") else name
+    no_inuse = name[len("inuse_") :] if name.startswith("inuse_") else name
     for i, t in enumerate(types):
         if t == name or t == no_inuse:
             return i
@@ -307,9 +319,21 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
     stype = ("mean_" + st.type) if cfg["mean"] else st.type
     if cfg["divide_by"] == 0:
         raise CommandError("zero divisor specified")
-    active = [f"{k}={cfg[k]}" for k in ("focus", "ignore", "hide", "show", "show_from",
-                                         "tagfocus", "tagignore", "tagshow", "taghide")
-              if cfg[k]]
+    active = [
+        f"{k}={cfg[k]}"
+        for k in (
+            "focus",
+            "ignore",
+            "hide",
+            "show",
+            "show_from",
+            "tagfocus",
+            "tagignore",
+            "tagshow",
+            "taghide",
+        )
+        if cfg[k]
+    ]
     o = ReportOptions(
         output_format=fmt,
         cum_sort=cfg["sort"] == "cum",
@@ -337,8 +361,9 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
     return o
 
 
-def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
-                warn: Callable[[str], None]) -> list[Sample]:
+def apply_focus(
+    samples: list[Sample], units: dict[str, str], cfg: Config, warn: Callable[[str], None]
+) -> list[Sample]:
     focus = filters.compile_regex("focus", cfg["focus"])
     ignore = filters.compile_regex("ignore", cfg["ignore"])
     hide = filters.compile_regex("hide", cfg["hide"])
@@ -358,8 +383,7 @@ def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
             samples = [s for s in samples if s.locations]
     else:
         locs = filters.all_locations(samples)
-        samples, fm, im, hm, hnm = filters.filter_by_name(samples, locs, focus, ignore, hide,
-                                                          show)
+        samples, fm, im, hm, hnm = filters.filter_by_name(samples, locs, focus, ignore, hide, show)
         warn_no(focus is None or fm, "Focus")
         warn_no(ignore is None or im, "Ignore")
         warn_no(hide is None or hm, "Hide")
@@ -382,8 +406,18 @@ def apply_focus(samples: list[Sample], units: dict[str, str], cfg: Config,
     return samples
 
 
-_FOCUS_KEYS = ("focus", "ignore", "hide", "show", "show_from", "tagfocus", "tagignore",
-               "tagshow", "taghide", "prune_from")
+_FOCUS_KEYS = (
+    "focus",
+    "ignore",
+    "hide",
+    "show",
+    "show_from",
+    "tagfocus",
+    "tagignore",
+    "tagshow",
+    "taghide",
+    "prune_from",
+)
 
 
 class ViewCache:
@@ -401,8 +435,13 @@ class ViewCache:
     def __init__(self) -> None:
         self.entries: dict[tuple, tuple] = {}
 
-    def get(self, key: tuple, make: Callable[[Callable[[str], None]], object],
-            warn: Callable[[str], None], keep: object = None):
+    def get(
+        self,
+        key: tuple,
+        make: Callable[[Callable[[str], None]], object],
+        warn: Callable[[str], None],
+        keep: object = None,
+    ):
         got = self.entries.get(key)
         if got is None:
             said: list[str] = []
@@ -421,8 +460,15 @@ class ViewCache:
         return got[0]
 
 
-def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
-                warn: Callable[[str], None], cache: ViewCache | None = None) -> Report:
+def make_report(
+    p: Profile,
+    cmd: str,
+    fmt: str,
+    arg: str | None,
+    cfg: Config,
+    warn: Callable[[str], None],
+    cache: ViewCache | None = None,
+) -> Report:
     """pprof's generateRawReport, without copying the profile."""
     if fmt in ("traces", "raw", "proto"):
         from pprofsh.profile.merge import merged
@@ -433,8 +479,7 @@ def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
     def units_of(w: Callable[[str], None]):
         units, ignored = num_label_units(p.samples)
         for k in sorted(ignored):
-            w(f"For tag {k} used unit {units[k]}, also encountered unit(s) "
-              f"{', '.join(ignored[k])}")
+            w(f"For tag {k} used unit {units[k]}, also encountered unit(s) {', '.join(ignored[k])}")
         return units
 
     units = cache.get(("units", id(p)), units_of, warn, p)
@@ -444,8 +489,12 @@ def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
         from pprofsh.report.tagroot import add_label_nodes
 
         src = samples
-        samples = cache.get(("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]),
-                            lambda w: add_label_nodes(p, src, cfg, w), warn, src)
+        samples = cache.get(
+            ("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]),
+            lambda w: add_label_nodes(p, src, cfg, w),
+            warn,
+            src,
+        )
 
     def focused(src: list[Sample]) -> list[Sample]:
         key = ("focus", id(src), *(cfg[k] for k in _FOCUS_KEYS))
@@ -459,8 +508,12 @@ def make_report(p: Profile, cmd: str, fmt: str, arg: str | None, cfg: Config,
         ropt.symbol = filters.go_regexp(arg, f"parsing argument regexp {arg}: ")
         ropt.symbol_text = arg
     src = samples
-    total = cache.get(("total", id(src), ropt.value_index, ropt.mean),
-                      lambda w: compute_total(src, ropt.value_index, ropt.mean), warn, src)
+    total = cache.get(
+        ("total", id(src), ropt.value_index, ropt.mean),
+        lambda w: compute_total(src, ropt.value_index, ropt.mean),
+        warn,
+        src,
+    )
     if not relative:
         samples = focused(samples)
     rpt = Report(p, samples, total, ropt)

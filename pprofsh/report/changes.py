@@ -19,8 +19,9 @@ from pprofsh.report.text import format_time
 def _is_library(name: str) -> bool:
     """Runtime and standard-library functions rank after user code among equal deltas."""
     pkg = name.split(".", 1)[0]
-    return name.startswith("runtime.") or ("/" not in pkg and "." not in pkg.split("/")[0]
-                                           and pkg != "main")
+    return name.startswith("runtime.") or (
+        "/" not in pkg and "." not in pkg.split("/")[0] and pkg != "main"
+    )
 
 
 def _values(p: Profile, cfg: Config, traces: bool, warn) -> tuple[dict, object]:
@@ -44,8 +45,15 @@ def _label(sources: list[str], p: Profile) -> str:
     return ", ".join(sources) + when
 
 
-def print_changes(new: Profile, base: Profile, cfg: Config, new_names: list[str],
-                  base_names: list[str], traces: bool = False, warn=lambda m: None) -> str:
+def print_changes(
+    new: Profile,
+    base: Profile,
+    cfg: Config,
+    new_names: list[str],
+    base_names: list[str],
+    traces: bool = False,
+    warn=lambda m: None,
+) -> str:
     cur, rpt = _values(new, cfg, traces, warn)
     old, _ = _values(base, cfg, traces, warn)
     unit = rpt.options.sample_unit
@@ -66,15 +74,22 @@ def print_changes(new: Profile, base: Profile, cfg: Config, new_names: list[str]
     if n > 0:
         rows = rows[:n]
     kind = "stacks" if traces else "functions"
-    lines = [f"Base: {_label(base_names, base)}", f"New:  {_label(new_names, new)}",
-             f"Type: {rpt.options.sample_type}"]
+    lines = [
+        f"Base: {_label(base_names, base)}",
+        f"New:  {_label(new_names, new)}",
+        f"Type: {rpt.options.sample_type}",
+    ]
     if rpt.options.active_filters:
         lines.append("Active filters:")
         lines.extend("   " + f for f in rpt.options.active_filters)
-    lines.append(f"Showing {len(rows)} of {total} {kind} that changed, sorted by |delta|"
-                 + ("" if traces else " of cum"))
-    lines.append(f"{'base':>10s} {'new':>10s} {'delta':>10s} {'change':>8s}  "
-                 + ("stack" if traces else "function"))
+    lines.append(
+        f"Showing {len(rows)} of {total} {kind} that changed, sorted by |delta|"
+        + ("" if traces else " of cum")
+    )
+    lines.append(
+        f"{'base':>10s} {'new':>10s} {'delta':>10s} {'change':>8s}  "
+        + ("stack" if traces else "function")
+    )
     for key, a, b, d in rows:
         if a == 0:
             change = "new"

@@ -105,8 +105,10 @@ class _DotBuilder:
         if not self.labels:
             return
         joined = "\\l".join(escape_for_dot(x) for x in self.labels)
-        s = (f'subgraph cluster_L {{ "{escape_for_dot(self.labels[0])}" [shape=box fontsize=16'
-             f' label="{joined}\\l"')
+        s = (
+            f'subgraph cluster_L {{ "{escape_for_dot(self.labels[0])}" [shape=box fontsize=16'
+            f' label="{joined}\\l"'
+        )
         if self.title:
             s += f' tooltip="{self.title}"'
         self.out.append(s + "] }\n")
@@ -131,7 +133,8 @@ class _DotBuilder:
         self.out.append(
             f'N{nid} [label="{label}" id="node{nid}" fontsize={font} shape=box '
             f'tooltip="{escape_for_dot(n.name)} ({cum_s})" color="{dot_color(score, False)}" '
-            f'fillcolor="{dot_color(score, True)}"]\n')
+            f'fillcolor="{dot_color(score, True)}"]\n'
+        )
 
     def nodelets(self, n: Node, nid: int) -> bool:
         s = []
@@ -146,10 +149,14 @@ class _DotBuilder:
             if w == 0:
                 continue
             weight = self.fv(w)
-            s.append(f'N{nid}_{i} [label = "{t.name}" id="N{nid}_{i}" fontsize=8 shape=box3d '
-                     f'tooltip="{weight}"]\n')
-            s.append(f'N{nid} -> N{nid}_{i} [label=" {weight}" weight=100 tooltip="{weight}" '
-                     f'labeltooltip="{weight}"]\n')
+            s.append(
+                f'N{nid}_{i} [label = "{t.name}" id="N{nid}_{i}" fontsize=8 shape=box3d '
+                f'tooltip="{weight}"]\n'
+            )
+            s.append(
+                f'N{nid} -> N{nid}_{i} [label=" {weight}" weight=100 tooltip="{weight}" '
+                f'labeltooltip="{weight}"]\n'
+            )
             nts = lnts.get(t.name)
             if nts:
                 s.append(self.numeric_nodelets(nts, flat_tags, f"N{nid}_{i}"))
@@ -168,10 +175,14 @@ class _DotBuilder:
                 w, attr = t.flat_value(), ""
             if w != 0:
                 weight = self.fv(w)
-                s.append(f'N{source}_{j} [label = "{t.name}" id="N{source}_{j}" fontsize=8 '
-                         f'shape=box3d tooltip="{weight}"]\n')
-                s.append(f'{source} -> N{source}_{j} [label=" {weight}" weight=100 '
-                         f'tooltip="{weight}" labeltooltip="{weight}"{attr}]\n')
+                s.append(
+                    f'N{source}_{j} [label = "{t.name}" id="N{source}_{j}" fontsize=8 '
+                    f'shape=box3d tooltip="{weight}"]\n'
+                )
+                s.append(
+                    f'{source} -> N{source}_{j} [label=" {weight}" weight=100 '
+                    f'tooltip="{weight}" labeltooltip="{weight}"{attr}]\n'
+                )
         return "".join(s)
 
     def edge(self, e: Edge, frm: int, to: int, has_nodelets: bool) -> None:
@@ -247,8 +258,11 @@ def _tag_group_label(g: list[Tag]) -> tuple[str, int, int]:
         f = _go_div(f, df)
     if dc != 0:
         c = _go_div(c, dc)
-    return (measurement.label(lo.value, lo.unit) + ".." + measurement.label(hi.value, hi.unit),
-            f, c)
+    return (
+        measurement.label(lo.value, lo.unit) + ".." + measurement.label(hi.value, hi.unit),
+        f,
+        c,
+    )
 
 
 def compose_dot(rpt: Report, g: Graph, labels: list[str]) -> str:
@@ -285,8 +299,7 @@ def print_dot(rpt: Report) -> str:
 def _function_key(n: Node):
     """What pprof's Node.Function identifies: the whole-function node of n's node map."""
     name, orig, _addr, file, start, _line, objfile = n.info
-    return (id(n.tree_parent) if n.tree_parent is not None else 0, name, orig, file, start,
-            objfile)
+    return (id(n.tree_parent) if n.tree_parent is not None else 0, name, orig, file, start, objfile)
 
 
 def _disambiguated_names(g: Graph) -> dict[Node, str]:
@@ -384,15 +397,20 @@ def massage_svg(svg: str) -> str:
     svg = svg.replace("&;", "&amp;;")
     m = _VIEWBOX.search(svg)
     if m:
-        svg = svg[:m.start()] + '<svg width="100%" height="100%"' + svg[m.end():]
+        svg = svg[: m.start()] + '<svg width="100%" height="100%"' + svg[m.end() :]
     m = _GRAPH_ID.search(svg)
     if m:
-        svg = (svg[:m.start()] + '<script type="text/ecmascript"><![CDATA[' + _svgpan_js()
-               + ']]></script>' + '<g id="viewport" transform="scale(0.5,0.5) translate(0,0)">'
-               + svg[m.start():])
+        svg = (
+            svg[: m.start()]
+            + '<script type="text/ecmascript"><![CDATA['
+            + _svgpan_js()
+            + "]]></script>"
+            + '<g id="viewport" transform="scale(0.5,0.5) translate(0,0)">'
+            + svg[m.start() :]
+        )
     m = _SVG_CLOSE.search(svg)
     if m:
-        svg = svg[:m.start()] + "</g>" + svg[m.start():]
+        svg = svg[: m.start()] + "</g>" + svg[m.start() :]
     return svg
 
 
@@ -401,15 +419,20 @@ def invoke_dot(fmt: str, data: str | bytes) -> bytes:
     raw = data.encode() if isinstance(data, str) else data
     exe = shutil.which("dot")
     if exe is None:
-        raise CommandError('failed to execute dot. Is Graphviz installed? Error: exec: "dot": '
-                           "executable file not found in $PATH")
+        raise CommandError(
+            'failed to execute dot. Is Graphviz installed? Error: exec: "dot": '
+            "executable file not found in $PATH"
+        )
     try:
         r = subprocess.run([exe, "-T" + fmt], input=raw, stdout=subprocess.PIPE, check=False)
     except OSError as e:
         raise CommandError(f"failed to execute dot. Is Graphviz installed? Error: {e}") from None
     if r.returncode != 0:
-        status = (f"exit status {r.returncode}" if r.returncode > 0
-                  else f"signal: {_signal_name(-r.returncode)}")
+        status = (
+            f"exit status {r.returncode}"
+            if r.returncode > 0
+            else f"signal: {_signal_name(-r.returncode)}"
+        )
         raise CommandError(f"failed to execute dot. Is Graphviz installed? Error: {status}")
     return r.stdout
 
@@ -433,8 +456,12 @@ def browsers() -> list[str]:
     return cmds
 
 
-_VIEWERS = {"eog": ["eog"], "evince": ["evince"], "gv": ["gv --noantialias"],
-            "kcachegrind": ["kcachegrind"]}
+_VIEWERS = {
+    "eog": ["eog"],
+    "evince": ["evince"],
+    "gv": ["gv --noantialias"],
+    "kcachegrind": ["kcachegrind"],
+}
 
 
 def new_temp_file(directory: str, prefix: str, suffix: str) -> str:
@@ -447,8 +474,9 @@ def new_temp_file(directory: str, prefix: str, suffix: str) -> str:
             continue
         os.close(fd)
         return path
-    raise CommandError("could not create file of the form " + os.path.join(
-        directory, prefix + "000" + suffix))
+    raise CommandError(
+        "could not create file of the form " + os.path.join(directory, prefix + "000" + suffix)
+    )
 
 
 def invoke_visualizer(suffix: str, viewers: list[str], data: bytes, ui) -> None:
@@ -480,8 +508,9 @@ def post_process(c, data: str | bytes, ui) -> bytes | str | None:
         return invoke_dot(ext, data)
     # view:EXT — render, write a temp file and open a viewer.
     if c.name == "web":
-        out: bytes = massage_svg(invoke_dot("svg", data).decode(
-            "utf-8", errors="surrogateescape")).encode("utf-8", errors="surrogateescape")
+        out: bytes = massage_svg(
+            invoke_dot("svg", data).decode("utf-8", errors="surrogateescape")
+        ).encode("utf-8", errors="surrogateescape")
         viewers = browsers()
     elif c.format == "dot":
         out = invoke_dot(ext, data)

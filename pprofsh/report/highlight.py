@@ -57,8 +57,19 @@ def colourise(fmt: str, text: str) -> str:
 
 _SRC_LINE = re.compile(r"^(.{10}) (.{10}) ( *\d+):(.*)$")
 _UNITS = {
-    "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "mins": 60.0, "hrs": 3600.0,
-    "B": 1.0, "kB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "PB": 1e15,
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "mins": 60.0,
+    "hrs": 3600.0,
+    "B": 1.0,
+    "kB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "PB": 1e15,
 }
 _VALUE = re.compile(r"^\s*(-?[0-9.]+(?:e[+-]?\d+)?)([A-Za-zµ]*)$")
 
@@ -114,13 +125,14 @@ def colour_list(text: str) -> str:
     def flush() -> None:
         if not block:
             return
-        top = max(max(abs(parse_value(m.group(1))), abs(parse_value(m.group(2))))
-                  for m in block)
+        top = max(max(abs(parse_value(m.group(1))), abs(parse_value(m.group(2)))) for m in block)
         code = _highlight_go([m.group(4) for m in block])
         for m, src in zip(block, code):
             flat, cum = m.group(1), m.group(2)
-            out.append(f"{_paint(flat, _heat(parse_value(flat), top))} "
-                       f"{_paint(cum, _heat(parse_value(cum), top))} {m.group(3)}:{src}")
+            out.append(
+                f"{_paint(flat, _heat(parse_value(flat), top))} "
+                f"{_paint(cum, _heat(parse_value(cum), top))} {m.group(3)}:{src}"
+            )
         block.clear()
 
     for line in lines:

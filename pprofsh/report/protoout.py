@@ -14,8 +14,16 @@ def print_proto(rpt: Report) -> bytes:
     samples = rpt.samples
     r = rpt.options.ratio
     if r > 0 and r != 1:
-        samples = [Sample(s.locations, [go_int64(v * r) for v in s.values], s.labels,
-                          s.num_labels, s.num_units) for s in samples]
+        samples = [
+            Sample(
+                s.locations,
+                [go_int64(v * r) for v in s.values],
+                s.labels,
+                s.num_labels,
+                s.num_units,
+            )
+            for s in samples
+        ]
     return write.write(rpt.prof, samples)
 
 
@@ -46,7 +54,13 @@ def print_topproto(rpt: Report) -> bytes:
             out.functions.append(f)
         loc = Location(i + 1, None, address, [Line(f, lineno)])
         out.locations.append(loc)
-        out.samples.append(Sample((loc,), [_scaled(n.cum_value(), o.sample_unit, o.output_unit),
-                                           _scaled(n.flat_value(), o.sample_unit,
-                                                   o.output_unit)]))
+        out.samples.append(
+            Sample(
+                (loc,),
+                [
+                    _scaled(n.cum_value(), o.sample_unit, o.output_unit),
+                    _scaled(n.flat_value(), o.sample_unit, o.output_unit),
+                ],
+            )
+        )
     return write.write(out, out.samples, out.locations)

@@ -78,8 +78,13 @@ class TextChunks:
         return "".join(self.chunks)
 
 
-def deliver(c: Command, data: str | bytes | TextChunks, output: str, ui,
-            write: Callable[[str | bytes], None] | None = None) -> None:
+def deliver(
+    c: Command,
+    data: str | bytes | TextChunks,
+    output: str,
+    ui,
+    write: Callable[[str | bytes], None] | None = None,
+) -> None:
     """Write a rendered report: to stdout, to -output/>file, or away from a terminal."""
     if isinstance(data, TextChunks):
         if write is None and not output and not ui.out_is_terminal():

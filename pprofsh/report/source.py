@@ -75,8 +75,10 @@ def print_source(rpt: Report) -> str:
             cum_sum = sum(n.cum for n in fns)
             lines, err = source_lines(filename, reader, fns)
             out.append(f"ROUTINE ======================== {name} in {filename}\n")
-            out.append(f"{fv(flat_sum):>10s} {fv(cum_sum):>10s} (flat, cum) "
-                       f"{measurement.percentage(cum_sum, rpt.total)} of Total\n")
+            out.append(
+                f"{fv(flat_sum):>10s} {fv(cum_sum):>10s} (flat, cum) "
+                f"{measurement.percentage(cum_sum, rpt.total)} of Total\n"
+            )
             if err is not None:
                 out.append(f" Error: {err}\n")
                 continue
@@ -85,8 +87,9 @@ def print_source(rpt: Report) -> str:
     return "".join(out)
 
 
-def source_lines(filename: str, reader: SourceReader, fns: list[Node]
-                 ) -> tuple[list[tuple[int, str, int, int]], str | None]:
+def source_lines(
+    filename: str, reader: SourceReader, fns: list[Node]
+) -> tuple[list[tuple[int, str, int, int]], str | None]:
     """(lineno, text, flat, cum) for the lines around the samples of one file."""
     first = fns[0].info
     start = first[4] if first[4] else first[5] - MARGIN
@@ -158,7 +161,7 @@ def _errtext(e: OSError) -> str:
 
 def _go_dir(path: str) -> str:
     i = path.rfind("/")
-    return go_clean(path[:i + 1])
+    return go_clean(path[: i + 1])
 
 
 def _go_join(a: str, b: str) -> str:
@@ -191,8 +194,14 @@ def find_source(path: str, search_path: str, trim: str) -> tuple[str | None, str
         except OSError as e:
             found, err = None, f"open {path}: {_errtext(e)}"
     else:
-        found = next((c for c in (_go_join(d, path) for d in _search_dirs(search_path))
-                      if os.path.exists(c)), None)
+        found = next(
+            (
+                c
+                for c in (_go_join(d, path) for d in _search_dirs(search_path))
+                if os.path.exists(c)
+            ),
+            None,
+        )
         err = f"could not find file {path} on path {search_path}"
     if found is None:
         found = find_beyond(path, search_path)
@@ -200,6 +209,7 @@ def find_source(path: str, search_path: str, trim: str) -> tuple[str | None, str
 
 
 # -- beyond pprof -------------------------------------------------------------------------
+
 
 def _go_env(name: str) -> str:
     """A Go setting: from the environment, else asked of `go env` (once per process)."""
@@ -268,7 +278,7 @@ def _candidates(rel: str, search_path: str):
         yield _go_join(_go_join(d, "vendor"), rel)
         mod = _module_of(d)
         if mod and rel.startswith(mod + "/"):
-            yield _go_join(d, rel[len(mod) + 1:])
+            yield _go_join(d, rel[len(mod) + 1 :])
 
 
 def find_beyond(path: str, search_path: str) -> str | None:
@@ -280,7 +290,7 @@ def find_beyond(path: str, search_path: str) -> str | None:
         for marker in ("/src/", "/pkg/mod/", "/vendor/"):
             i = path.find(marker)
             if i != -1:
-                rels.append(path[i + len(marker):])
+                rels.append(path[i + len(marker) :])
     else:
         rels.append(path)
     for rel in rels:
@@ -288,6 +298,3 @@ def find_beyond(path: str, search_path: str) -> str | None:
             if os.path.isfile(c):
                 return c
     return None
-
-
-

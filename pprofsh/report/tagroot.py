@@ -32,8 +32,9 @@ def label_values(s: Sample, key: str, output_unit: str) -> list[str]:
     return values
 
 
-def add_label_nodes(p: Profile, samples: list[Sample], cfg: Config,
-                    warn: Callable[[str], None]) -> list[Sample]:
+def add_label_nodes(
+    p: Profile, samples: list[Sample], cfg: Config, warn: Callable[[str], None]
+) -> list[Sample]:
     root_keys = _keys(cfg["tagroot"])
     leaf_keys = _keys(cfg["tagleaf"])
     unit = cfg["unit"]

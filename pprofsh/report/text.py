@@ -17,8 +17,10 @@ def format_time(nanos: int) -> str:
     t = time.localtime(nanos // 1_000_000_000)
     hour = t.tm_hour % 12 or 12
     ampm = "pm" if t.tm_hour >= 12 else "am"
-    return (f"{_MONTHS[t.tm_mon - 1]} {t.tm_mday}, {t.tm_year} at {hour}:{t.tm_min:02d}{ampm} "
-            f"({t.tm_zone})")
+    return (
+        f"{_MONTHS[t.tm_mon - 1]} {t.tm_mday}, {t.tm_year} at {hour}:{t.tm_min:02d}{ampm} "
+        f"({t.tm_zone})"
+    )
 
 
 def profile_labels(rpt: Report) -> list[str]:
@@ -45,8 +47,14 @@ def profile_labels(rpt: Report) -> list[str]:
     return out
 
 
-def report_labels(rpt: Report, g: Graph, orig_count: int, dropped_nodes: int,
-                  dropped_edges: int, full_headers: bool) -> list[str]:
+def report_labels(
+    rpt: Report,
+    g: Graph,
+    orig_count: int,
+    dropped_nodes: int,
+    dropped_edges: int,
+    full_headers: bool,
+) -> list[str]:
     o = rpt.options
     out: list[str] = []
     if o.profile_labels:
@@ -58,16 +66,30 @@ def report_labels(rpt: Report, g: Graph, orig_count: int, dropped_nodes: int,
         out.append("Active filters:")
         for f in o.active_filters:
             out.append("   " + (f[:80] + "…" if len(f.encode()) > 80 else f))
-    out.append(f"Showing nodes accounting for {rpt.format_value(flat_sum)}, "
-               f"{measurement.percentage(flat_sum, rpt.total).strip()} of "
-               f"{rpt.format_value(rpt.total)} total")
+    out.append(
+        f"Showing nodes accounting for {rpt.format_value(flat_sum)}, "
+        f"{measurement.percentage(flat_sum, rpt.total).strip()} of "
+        f"{rpt.format_value(rpt.total)} total"
+    )
     if rpt.total != 0:
         if dropped_nodes > 0:
-            out.append(_dropped(dropped_nodes, "node", "cum",
-                                rpt.format_value(abs(int(rpt.total * o.node_fraction)))))
+            out.append(
+                _dropped(
+                    dropped_nodes,
+                    "node",
+                    "cum",
+                    rpt.format_value(abs(int(rpt.total * o.node_fraction))),
+                )
+            )
         if dropped_edges > 0:
-            out.append(_dropped(dropped_edges, "edge", "freq",
-                                rpt.format_value(abs(int(rpt.total * o.edge_fraction)))))
+            out.append(
+                _dropped(
+                    dropped_edges,
+                    "edge",
+                    "freq",
+                    rpt.format_value(abs(int(rpt.total * o.edge_fraction))),
+                )
+            )
         if 0 < len(g.nodes) < orig_count:
             out.append(f"Showing top {len(g.nodes)} nodes out of {orig_count}")
     if full_headers:
@@ -107,8 +129,10 @@ def print_text(rpt: Report) -> str:
     flat_sum = 0
     for name, inl, flat, cum in items:
         flat_sum += flat
-        out.append(f"{fv(flat):>10s} {pct(flat, total)} {pct(flat_sum, total)} "
-                   f"{fv(cum):>10s} {pct(cum, total)}  {name}{inl}")
+        out.append(
+            f"{fv(flat):>10s} {pct(flat, total)} {pct(flat_sum, total)} "
+            f"{fv(cum):>10s} {pct(cum, total)}  {name}{inl}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -124,8 +148,9 @@ def _traces_chunks(rpt: Report):
 
     o = rpt.options
     sep = "-----------+-------------------------------------------------------\n"
-    maker = _InfoMaker(GraphOptions(sample_value=o.sample_value, granularity=o.granularity,
-                                    noinlines=o.noinlines))
+    maker = _InfoMaker(
+        GraphOptions(sample_value=o.sample_value, granularity=o.granularity, noinlines=o.noinlines)
+    )
     names: dict[int, list[str]] = {}
     # Per stack: (first frame, the other frames' lines); per label dict: its lines.
     stacks: dict[int, tuple[str, str] | None] = {}
@@ -144,12 +169,15 @@ def _traces_chunks(rpt: Report):
                 if lines is None:
                     infos = maker.infos(loc)
                     last = len(infos) - 1
-                    lines = [printable_name(info) + (" (inline)" if i != last else "")
-                             for i, info in enumerate(infos)]
+                    lines = [
+                        printable_name(info) + (" (inline)" if i != last else "")
+                        for i, info in enumerate(infos)
+                    ]
                     names[id(loc)] = lines
                 frames.extend(lines)
-            got = stacks[id(st)] = (frames[0], "".join(indent + f + "\n" for f in frames[1:])) \
-                if frames else None
+            got = stacks[id(st)] = (
+                (frames[0], "".join(indent + f + "\n" for f in frames[1:])) if frames else None
+            )
         if got is None:
             continue
         out.append(sep)
@@ -159,13 +187,18 @@ def _traces_chunks(rpt: Report):
             if text is None:
                 rows = []
                 if s.labels:
-                    rows.extend(sorted(f"{k:>10s}:  {' '.join(v)}\n"
-                                       for k, v in s.labels.items()))
+                    rows.extend(sorted(f"{k:>10s}:  {' '.join(v)}\n" for k, v in s.labels.items()))
                 if s.num_labels:
-                    rows.extend(sorted(
-                        f"{k:>10s}:  " + " ".join(
-                            measurement.label(v, o.num_label_units.get(k, "")) for v in vals)
-                        + "\n" for k, vals in s.num_labels.items()))
+                    rows.extend(
+                        sorted(
+                            f"{k:>10s}:  "
+                            + " ".join(
+                                measurement.label(v, o.num_label_units.get(k, "")) for v in vals
+                            )
+                            + "\n"
+                            for k, vals in s.num_labels.items()
+                        )
+                    )
                 text = label_text[lk] = "".join(rows)
             out.append(text)
         v = o.sample_value(s.values)
@@ -205,8 +238,10 @@ def print_tree(rpt: Report) -> str:
             inl = " (inline)" if e.inline else ""
             out.append(f"{fv(e.weight):>50s} {pct(e.weight, cum)} |   {e.src.name}{inl}")
         flat_sum += flat
-        out.append(f"{fv(flat):>10s} {pct(flat, rpt.total)} {pct(flat_sum, rpt.total)} "
-                   f"{fv(cum):>10s} {pct(cum, rpt.total)}                | {name}")
+        out.append(
+            f"{fv(flat):>10s} {pct(flat, rpt.total)} {pct(flat_sum, rpt.total)} "
+            f"{fv(cum):>10s} {pct(cum, rpt.total)}                | {name}"
+        )
         for e in sort_edges(n.out.values()):
             inl = " (inline)" if e.inline else ""
             out.append(f"{fv(e.weight):>50s} {pct(e.weight, cum)} |   {e.dest.name}{inl}")
@@ -244,8 +279,13 @@ def print_tags(rpt: Report) -> str:
         for t in sort_tags(tags, True):
             f, u = measurement.scale(t.flat_value(), o.sample_unit, o.output_unit)
             if total > 0:
-                rows.append([" ", f"{f:.1f}{u} ({measurement.percentage(t.flat_value(), total)}):",
-                             f" {t.name}"])
+                rows.append(
+                    [
+                        " ",
+                        f"{f:.1f}{u} ({measurement.percentage(t.flat_value(), total)}):",
+                        f" {t.name}",
+                    ]
+                )
             else:
                 rows.append([" ", f"{f:.1f}{u}:", f" {t.name}"])
         rows.append([])

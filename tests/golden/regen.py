@@ -50,8 +50,14 @@ def main(names: list[str]) -> int:
     for name, args, stdin in read_cases():
         if names and name not in names:
             continue
-        r = subprocess.run(["go", "tool", "pprof", *args], cwd=ROOT, input=stdin.encode(),
-                           capture_output=True, env=env(), timeout=120)
+        r = subprocess.run(
+            ["go", "tool", "pprof", *args],
+            cwd=ROOT,
+            input=stdin.encode(),
+            capture_output=True,
+            env=env(),
+            timeout=120,
+        )
         (OUT / f"{name}.stdout").write_bytes(r.stdout)
         (OUT / f"{name}.stderr").write_bytes(r.stderr)
         (OUT / f"{name}.rc").write_text(f"{r.returncode}\n")
