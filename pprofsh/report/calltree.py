@@ -1,0 +1,489 @@
+"""Call trees of a report, for flame graphs: terminal-free and shared.
+
+The terminal `flame` view, the web flame page and the `folded` report all start
+from the same two things:
+
+- `Stacks`: a report's distinct stacks (after its filters, sample index,
+  granularity and base), root first, as frame ids into one frame table, each
+  with its summed value. `report_stacks(rpt)` is the ONE function that reads
+  them out of a report; nothing else here knows how a report stores samples.
+- `CallTree`: the stacks merged into a tree of boxes (node 0 is a synthetic
+  root holding everything). Each node has a frame, a parent, children (heaviest
+  first), a total and a self value (net: with a base they are deltas, as in
+  `top`), and a weight: the sum of |stack value| below it. Weights are what a
+  flame graph draws: without a base they equal the totals; with one they are
+  the amount of change, so the boxes show where things moved, and the sign of
+  `total` says which way (growth or shrinkage).
+
+`build_tree` makes the tree, `callers_tree`/`callees_tree` the two halves of
+speedscope's sandwich for one function (every occurrence merged), `prune`
+drops boxes below a fraction of the root, `function_totals` gives each frame's
+flat and cum as `top` counts them, `search_share` the share of matching boxes.
+
+Nodes are numbered breadth first, so a parent's id is always smaller than its
+children's. Arrays are numpy int64 (values) and int32/int64 (ids).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from pprofsh.graph import NodeInfo, printable_name
+
+if TYPE_CHECKING:
+    from pprofsh.report import Report
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass
+class Stacks:
+    """Distinct stacks of a report, root first, with their values.
+
+    Stack k is `ids[offsets[k]:offsets[k+1]]` (frame ids, outermost caller
+    first, leaf last); `values[k]` is the sum of the chosen sample value over
+    the samples with that stack (net with a base: it may be negative), and
+    `divs[k]` the sum of the mean divisor (non-zero only under -mean). Stacks
+    whose value and divisor are both zero are left out. `frames[i]` is frame
+    i's NodeInfo at the report's granularity, `names[i]` its printable name.
+    `diff` is true when the report compares against a base.
+    """
+
+    frames: list[NodeInfo]
+    names: list[str]
+    offsets: IntArray
+    ids: IntArray
+    values: IntArray
+    divs: IntArray
+    diff: bool = False
+    mean: bool = False
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def stack(self, k: int) -> list[int]:
+        """Frame ids of stack k, root first."""
+        return [int(i) for i in self.ids[self.offsets[k] : self.offsets[k + 1]]]
+
+    def lengths(self) -> IntArray:
+        return np.diff(self.offsets)
+
+
+def make_stacks(
+    frames: list[NodeInfo],
+    stacks: list[tuple[int, ...]],
+    values: list[int],
+    divs: list[int] | None = None,
+    diff: bool = False,
+    mean: bool = False,
+) -> Stacks:
+    """Stacks from plain lists (root-first frame-id tuples); equal stacks summed."""
+    acc: dict[tuple[int, ...], list[int]] = {}
+    for i, st in enumerate(stacks):
+        d = divs[i] if divs is not None else 0
+        got = acc.get(st)
+        if got is None:
+            acc[st] = [values[i], d]
+        else:
+            got[0] += values[i]
+            got[1] += d
+    keys = [k for k, (v, d) in acc.items() if v != 0 or d != 0]
+    lens = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    offsets = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    flat = np.fromiter((i for k in keys for i in k), dtype=np.int64, count=int(offsets[-1]))
+    vals = np.array([_wrap(acc[k][0]) for k in keys], dtype=np.int64)
+    dvs = np.array([_wrap(acc[k][1]) for k in keys], dtype=np.int64)
+    names = [printable_name(f) for f in frames]
+    return Stacks(frames, names, offsets, flat, vals, dvs, diff, mean)
+
+
+def _wrap(v: int) -> int:
+    """Go's int64 wrap-around for sums that overflow."""
+    return ((v + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
+
+
+def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
+    """The distinct stacks of a report, root first. THE adapter to the report core.
+
+    Uses the report's graph builder (its filtered samples, sample index, mean,
+    granularity, -noinlines, trim_path), so frames are exactly the nodes `top`
+    shows. `diff=None` detects a base: a negative stack value or pprof's
+    pprof::base label; sessions that know they have one pass True. The result
+    is kept in the report's ViewCache, so the shell computes it once per view.
+    """
+    b = rpt.builder()
+
+    def make(_warn: object) -> Stacks:
+        index: dict[NodeInfo, int] = {}
+        frames: list[NodeInfo] = []
+        loc_ids: dict[int, tuple[int, ...]] = {}
+        keys: list[tuple[int, ...]] = []
+        values: list[int] = []
+        divs: list[int] = []
+        for stack, w, dw, _s in b.groups():
+            ids: list[int] = []
+            for loc in reversed(stack):
+                got = loc_ids.get(id(loc))
+                if got is None:
+                    out = []
+                    for info in reversed(b.loc_infos(loc)):
+                        n = index.get(info)
+                        if n is None:
+                            n = index[info] = len(frames)
+                            frames.append(info)
+                        out.append(n)
+                    got = loc_ids[id(loc)] = tuple(out)
+                ids.extend(got)
+            keys.append(tuple(ids))
+            values.append(w)
+            divs.append(dw)
+        found_base = any(v < 0 for v in values) or any(
+            s.labels is not None and "pprof::base" in s.labels for s in rpt.samples
+        )
+        return make_stacks(frames, keys, values, divs, found_base, rpt.options.mean)
+
+    o = rpt.options
+    key = ("stacks", id(b), o.value_index, o.mean)
+    st: Stacks = rpt.cache.get(key, make, lambda _m: None, b)
+    if diff is not None and diff != st.diff:
+        st = Stacks(st.frames, st.names, st.offsets, st.ids, st.values, st.divs, diff, st.mean)
+    return st
+
+
+@dataclass
+class CallTree:
+    """Stacks merged into a tree; node 0 is the root (frame -1).
+
+    Per node: `frame` (id into `stacks.frames`, -1 for the root), `parent` (-1
+    for the root), `depth` (root 0), `total` and `self_value` (net sums),
+    `weight` and `self_weight` (sums of |stack value|: what widths are drawn
+    from), `total_div`/`self_div` (mean divisors). Children of node i are
+    `order[child_start[i]:child_start[i+1]]`, heaviest weight first, ties by
+    name. `kind` says what the tree is: "tree", "callers" or "callees" (for the
+    last two, `focus` is the frame id the tree is about and sits at the root's
+    only child).
+    """
+
+    stacks: Stacks
+    frame: IntArray
+    parent: IntArray
+    depth: IntArray
+    total: IntArray
+    self_value: IntArray
+    weight: IntArray
+    self_weight: IntArray
+    total_div: IntArray
+    self_div: IntArray
+    order: IntArray
+    child_start: IntArray
+    kind: str = "tree"
+    focus: int = -1
+    _covered: dict[str, BoolArray] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def diff(self) -> bool:
+        return self.stacks.diff
+
+    def children(self, i: int) -> list[int]:
+        """Node i's children, heaviest first."""
+        return [int(c) for c in self.order[self.child_start[i] : self.child_start[i + 1]]]
+
+    def name(self, i: int) -> str:
+        f = int(self.frame[i])
+        return "root" if f < 0 else self.stacks.names[f]
+
+    def info(self, i: int) -> NodeInfo | None:
+        f = int(self.frame[i])
+        return None if f < 0 else self.stacks.frames[f]
+
+    def path(self, i: int) -> list[int]:
+        """Nodes from the root down to i (both included)."""
+        out = []
+        while i >= 0:
+            out.append(i)
+            i = int(self.parent[i])
+        out.reverse()
+        return out
+
+    def value(self, i: int, self_only: bool = False) -> int:
+        """The value a report would print: the total (or self), divided under -mean."""
+        v = int(self.self_value[i] if self_only else self.total[i])
+        if not self.stacks.mean:
+            return v
+        d = int(self.self_div[i] if self_only else self.total_div[i])
+        if d == 0:
+            return v
+        q = abs(v) // abs(d)
+        return q if (v >= 0) == (d >= 0) else -q
+
+
+def _empty_ids() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _tree_from_paths(
+    stacks: Stacks,
+    offsets: IntArray,
+    ids: IntArray,
+    values: IntArray,
+    divs: IntArray,
+    kind: str = "tree",
+    focus: int = -1,
+) -> CallTree:
+    """Merge paths (CSR `offsets`/`ids`, root first) into a tree, level by level.
+
+    At each depth, the (parent node, frame) pairs of the paths still running
+    are numbered with np.unique; sums use np.add.at so int64 values stay exact.
+    """
+    n = len(values)
+    lens = np.diff(offsets)
+    weights = np.abs(values)
+    frame_parts: list[IntArray] = [np.array([-1], dtype=np.int64)]
+    parent_parts: list[IntArray] = [np.array([-1], dtype=np.int64)]
+    depth_parts: list[IntArray] = [np.array([0], dtype=np.int64)]
+    # The node each path has reached so far; everything starts at the root.
+    cur = np.zeros(n, dtype=np.int64)
+    # Sums per node are collected as (node ids, path index) pairs per level.
+    node_parts: list[IntArray] = [np.zeros(n, dtype=np.int64)]
+    path_parts: list[IntArray] = [np.arange(n, dtype=np.int64)]
+    next_id = 1
+    nframes = max(len(stacks.frames), 1)
+    live = np.arange(n, dtype=np.int64)
+    d = 0
+    while True:
+        live = live[lens[live] > d]
+        if len(live) == 0:
+            break
+        fr = ids[offsets[live] + d]
+        key = cur[live] * nframes + fr
+        uniq, inv = np.unique(key, return_inverse=True)
+        new_ids = next_id + inv.astype(np.int64)
+        frame_parts.append(uniq % nframes)
+        parent_parts.append(uniq // nframes)
+        depth_parts.append(np.full(len(uniq), d + 1, dtype=np.int64))
+        next_id += len(uniq)
+        cur[live] = new_ids
+        node_parts.append(new_ids)
+        path_parts.append(live)
+        d += 1
+    frame = np.concatenate(frame_parts)
+    parent = np.concatenate(parent_parts)
+    depth = np.concatenate(depth_parts)
+    count = len(frame)
+    nodes = np.concatenate(node_parts)
+    paths = np.concatenate(path_parts)
+    total = np.zeros(count, dtype=np.int64)
+    weight = np.zeros(count, dtype=np.int64)
+    total_div = np.zeros(count, dtype=np.int64)
+    np.add.at(total, nodes, values[paths])
+    np.add.at(weight, nodes, weights[paths])
+    np.add.at(total_div, nodes, divs[paths])
+    # cur now holds each path's last node: its value is that node's self.
+    self_value = np.zeros(count, dtype=np.int64)
+    self_weight = np.zeros(count, dtype=np.int64)
+    self_div = np.zeros(count, dtype=np.int64)
+    np.add.at(self_value, cur, values)
+    np.add.at(self_weight, cur, weights)
+    np.add.at(self_div, cur, divs)
+    # Children grouped by parent, heaviest first, then by name for a stable picture.
+    name_rank = np.zeros(nframes + 1, dtype=np.int64)
+    if stacks.names:
+        ranked = sorted(range(len(stacks.names)), key=stacks.names.__getitem__)
+        name_rank[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked), dtype=np.int64)
+    kids = np.arange(1, count, dtype=np.int64)
+    order = kids[np.lexsort((name_rank[frame[kids]], -weight[kids], parent[kids]))]
+    child_start = np.searchsorted(parent[order], np.arange(count + 1), side="left").astype(np.int64)
+    return CallTree(
+        stacks,
+        frame,
+        parent,
+        depth,
+        total,
+        self_value,
+        weight,
+        self_weight,
+        total_div,
+        self_div,
+        order,
+        child_start,
+        kind,
+        focus,
+    )
+
+
+def build_tree(stacks: Stacks) -> CallTree:
+    """The call tree of all stacks: root, then callers above callees (an icicle)."""
+    return _tree_from_paths(stacks, stacks.offsets, stacks.ids, stacks.values, stacks.divs)
+
+
+def _first_positions(stacks: Stacks, frame_id: int) -> tuple[IntArray, IntArray]:
+    """For stacks containing the frame: their indices and the frame's outermost position."""
+    hits = np.flatnonzero(stacks.ids == frame_id)
+    if len(hits) == 0:
+        return _empty_ids(), _empty_ids()
+    owner = np.searchsorted(stacks.offsets, hits, side="right") - 1
+    # Keep the first (outermost) occurrence per stack: recursion counts once.
+    first = np.ones(len(hits), dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    return owner[first], hits[first]
+
+
+def callers_tree(stacks: Stacks, frame_id: int) -> CallTree:
+    """Everything that calls the frame, all occurrences merged (speedscope's sandwich, top).
+
+    Each stack through the frame contributes its part from the frame's outermost
+    occurrence back to the root, reversed: the root's child is the frame, its
+    children are its direct callers, theirs their callers. Values are the whole
+    stack's, so the frame's box totals its cum.
+    """
+    owner, pos = _first_positions(stacks, frame_id)
+    starts = stacks.offsets[owner]
+    lens = pos - starts + 1
+    offsets = np.zeros(len(owner) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    # Path element j of stack k is ids[pos_k - j].
+    total = int(offsets[-1])
+    which = np.repeat(np.arange(len(owner), dtype=np.int64), lens)
+    j = np.arange(total, dtype=np.int64) - offsets[which]
+    ids = stacks.ids[pos[which] - j]
+    return _tree_from_paths(
+        stacks, offsets, ids, stacks.values[owner], stacks.divs[owner], "callers", frame_id
+    )
+
+
+def callees_tree(stacks: Stacks, frame_id: int) -> CallTree:
+    """Everything the frame calls, all occurrences merged (the sandwich's bottom half)."""
+    owner, pos = _first_positions(stacks, frame_id)
+    ends = stacks.offsets[owner + 1]
+    lens = ends - pos
+    offsets = np.zeros(len(owner) + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    total = int(offsets[-1])
+    which = np.repeat(np.arange(len(owner), dtype=np.int64), lens)
+    j = np.arange(total, dtype=np.int64) - offsets[which]
+    ids = stacks.ids[pos[which] + j]
+    return _tree_from_paths(
+        stacks, offsets, ids, stacks.values[owner], stacks.divs[owner], "callees", frame_id
+    )
+
+
+def prune(tree: CallTree, fraction: float) -> CallTree:
+    """The tree without boxes whose weight is below fraction of the root's weight.
+
+    A box's weight never exceeds its parent's, so what stays is a subtree; the
+    pruned boxes' share shows as empty space in their parent. Node ids are
+    renumbered (still breadth first).
+    """
+    cutoff = abs(int(tree.weight[0])) * fraction
+    keep = tree.weight >= cutoff
+    keep[0] = True
+    if bool(keep.all()):
+        return tree
+    new_id = np.cumsum(keep) - 1
+    old = np.flatnonzero(keep)
+    parent = tree.parent[old]
+    parent = np.where(parent >= 0, new_id[np.maximum(parent, 0)], -1)
+    order_old = tree.order[keep[tree.order]]
+    order = new_id[order_old]
+    count = len(old)
+    child_start = np.searchsorted(parent[order], np.arange(count + 1), side="left").astype(np.int64)
+    return CallTree(
+        tree.stacks,
+        tree.frame[old],
+        parent,
+        tree.depth[old],
+        tree.total[old],
+        tree.self_value[old],
+        tree.weight[old],
+        tree.self_weight[old],
+        tree.total_div[old],
+        tree.self_div[old],
+        order,
+        child_start,
+        tree.kind,
+        tree.focus,
+    )
+
+
+def function_totals(stacks: Stacks) -> tuple[IntArray, IntArray]:
+    """(flat, cum) per frame id, as `top` counts them: cum once per stack, flat at the leaf."""
+    nframes = len(stacks.frames)
+    flat = np.zeros(nframes, dtype=np.int64)
+    cum = np.zeros(nframes, dtype=np.int64)
+    if len(stacks) == 0:
+        return flat, cum
+    lens = stacks.lengths()
+    nonempty = lens > 0
+    leaves = stacks.ids[stacks.offsets[1:][nonempty] - 1]
+    np.add.at(flat, leaves, stacks.values[nonempty])
+    owner = np.repeat(np.arange(len(stacks), dtype=np.int64), lens)
+    pairs = np.sort(owner * max(nframes, 1) + stacks.ids)
+    if len(pairs) > 1:
+        # Sort and drop repeats (np.unique without return_inverse is much slower here).
+        distinct = np.ones(len(pairs), dtype=bool)
+        distinct[1:] = pairs[1:] != pairs[:-1]
+        pairs = pairs[distinct]
+    np.add.at(cum, pairs % max(nframes, 1), stacks.values[pairs // max(nframes, 1)])
+    return flat, cum
+
+
+def matching_frames(stacks: Stacks, pattern: re.Pattern[str]) -> BoolArray:
+    """Per frame id: does its printable name match (re.search)."""
+    return np.array([pattern.search(n) is not None for n in stacks.names], dtype=bool)
+
+
+def outermost_matches(tree: CallTree, frames: BoolArray) -> BoolArray:
+    """Per node: it matches and no ancestor does (so shares never count a stack twice)."""
+    node_match = np.zeros(len(tree), dtype=bool)
+    node_match[1:] = frames[tree.frame[1:]]
+    # covered: some ancestor-or-self matches. Breadth-first ids let one pass per depth do it.
+    covered = node_match.copy()
+    bounds = np.searchsorted(tree.depth, np.arange(int(tree.depth[-1]) + 2))
+    for d in range(1, len(bounds) - 1):
+        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        covered[lo:hi] |= covered[tree.parent[lo:hi]]
+    out = node_match.copy()
+    out[1:] &= ~covered[tree.parent[1:]]
+    return out
+
+
+def search_share(tree: CallTree, frames: BoolArray, under: int = 0) -> float:
+    """The share of node `under`'s weight in boxes matching (each stack counted once)."""
+    top = outermost_matches(tree, frames)
+    base = int(tree.weight[under])
+    if base == 0:
+        return 0.0
+    if under == 0:
+        return float(tree.weight[top].sum()) / base
+    inside = _descendants(tree, under)
+    # A match at or above `under` covers all of it.
+    for a in tree.path(under):
+        if a and frames[int(tree.frame[a])]:
+            return 1.0
+    return float(tree.weight[inside[top[inside]]].sum()) / base
+
+
+def _descendants(tree: CallTree, i: int) -> IntArray:
+    """Node i and everything below it."""
+    out = [np.array([i], dtype=np.int64)]
+    level = out[0]
+    while len(level):
+        starts = tree.child_start[level]
+        ends = tree.child_start[level + 1]
+        lens = ends - starts
+        if int(lens.sum()) == 0:
+            break
+        idx = np.repeat(starts - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+        level = tree.order[idx + np.arange(int(lens.sum()))]
+        out.append(level)
+    return np.concatenate(out)
