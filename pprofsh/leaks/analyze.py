@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from pprofsh.leaks.verdict import in_work_loop, judge
 from pprofsh.profile.model import Profile, Sample
 
 # Top-level packages of the Go standard library (import path's first element).
@@ -85,6 +86,8 @@ class Site:
     creator_where: str = ""
     counts: list[int] = field(default_factory=list)
     wait_minutes: list[int | None] = field(default_factory=list)
+    # the youngest goroutine's wait per snapshot (debug=2 dumps: no label means < 1 minute)
+    wait_min: list[int | None] = field(default_factory=list)
     stack: list[Frame] = field(default_factory=list)
     certain: bool = False
     verdict: str = "healthy"
@@ -92,6 +95,10 @@ class Site:
     rate_per_min: float | None = None
     hint: str = ""
     source: list[tuple[int, str]] = field(default_factory=list)
+    shape: str = ""
+    reason: str = ""
+    next_step: str = ""
+    work_loop: bool | None = None
 
     @property
     def key(self) -> tuple[str, str, str, int, str]:
@@ -116,10 +123,14 @@ class LeakReport:
         return [s for s in self.sites if s.reported]
 
     def max_growth(self) -> int:
-        """The largest growth of any site (for -fail_on); certain sites count whole."""
+        """The largest growth of a leak (for -fail_on); certain sites count whole.
+
+        Only sites judged leaks count: a pool that started between the snapshots grew too,
+        and a CI gate must not fail on it.
+        """
         best = 0
         for s in self.sites:
-            if s.op in NOT_BLOCKED:
+            if s.verdict not in ("leak", "certain"):
                 continue
             g = s.counts[-1] if s.certain else s.delta
             best = max(best, g)
@@ -316,6 +327,7 @@ def analyze(
             if cur is None:
                 site.counts = [0] * n
                 site.wait_minutes = [None] * n
+                site.wait_min = [None] * n
                 sites[key] = cur = site
             cur.counts[k] += v
             if leak_kind:
@@ -326,16 +338,23 @@ def analyze(
             if wm:
                 prev = cur.wait_minutes[k]
                 cur.wait_minutes[k] = max(wm) if prev is None else max(prev, max(wm))
+            if (s.labels or {}).get("state"):  # a debug=2 dump: the label says < 1 minute
+                youngest = min(wm) if wm else 0
+                prev = cur.wait_min[k]
+                cur.wait_min[k] = youngest if prev is None else min(prev, youngest)
     t0, t1 = snaps[0].time_nanos if snaps else 0, snaps[-1].time_nanos if snaps else 0
     minutes = (t1 - t0) / 60e9 if n > 1 and t0 and t1 and t1 > t0 else 0.0
+    at = [(sn.time_nanos - t0) / 60e9 if t0 and sn.time_nanos else None for sn in snaps]
     for site in sites.values():
         c = site.counts
         site.delta = c[-1] - c[0]
         if minutes > 0:
             site.rate_per_min = site.delta / minutes
-        site.verdict = _verdict(site, n, threshold, min_growth)
+        _judge(site, n, threshold, min_growth, reader, at)
         if site.reported:
             site.hint = hint_for(site, reader)
+            if site.hint and site.verdict == "suspect" and site.work_loop:
+                site.hint = "if it keeps growing: " + site.hint
             site.source = _excerpt(reader, site.file, site.line)
     order = {"certain": 0, "leak": 1, "suspect": 2, "healthy": 3, "not blocked": 4}
     ranked = sorted(
@@ -376,18 +395,42 @@ def _classify(frames: list[Frame], hidden: int, s: Sample, reader: SourceReader)
     return Site(op, sf.function, sf.file, sf.line, creator, cwhere)
 
 
-def _verdict(site: Site, n: int, threshold: int, min_growth: int) -> str:
+def _judge(
+    site: Site,
+    n: int,
+    threshold: int,
+    min_growth: int,
+    reader: SourceReader,
+    at: list[float | None],
+) -> None:
+    """Set the site's verdict, shape, reason and next step."""
     if site.op in NOT_BLOCKED:
-        return "not blocked"
+        site.verdict = "not blocked"
+        return
     if site.certain:
-        return "certain"
+        site.verdict = "certain"
+        site.reason = "the runtime proved these goroutines unreachable (goroutineleak profile)"
+        return
     c = site.counts
     if n >= 2:
-        grows = all(b >= a for a, b in zip(c, c[1:])) and c[-1] - c[0] >= min_growth
-        return "leak" if grows else "healthy"
+        site.work_loop = in_work_loop(
+            reader.lines(site.file), site.line, [f.function for f in site.stack]
+        )
+        j = judge(c, site.work_loop, site.wait_min, at, min_growth)
+        site.verdict, site.shape, site.reason, site.next_step = (
+            j.verdict,
+            j.shape,
+            j.reason,
+            j.next_step,
+        )
+        return
+    site.shape = "one snapshot"
     if c[0] >= threshold and site.op.startswith(CHAN_SYNC_PREFIXES):
-        return "suspect"
-    return "healthy"
+        site.verdict = "suspect"
+        site.reason = f"{c[0]} goroutines blocked on {site.op} in one snapshot"
+        site.next_step = "capture more snapshots under load to see whether the count grows"
+    else:
+        site.verdict = "healthy"
 
 
 def _excerpt(reader: SourceReader, path: str, line: int, around: int = 3) -> list[tuple[int, str]]:

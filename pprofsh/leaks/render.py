@@ -53,9 +53,19 @@ def render_text(report: LeakReport, verbose: bool = False) -> str:
             out.append("")
             for s in hinted:
                 out.append(f"hint for {s.function} {s.where()}: {s.hint}")
+        if verbose:
+            judged = [s for s in shown if s.reason and not s.reported]
+            if judged:
+                out.append("")
+                for s in judged:
+                    out.append(f"{s.verdict} {s.function} {s.where()}: {s.reason}")
     for s in report.leaks:
         out.append("")
         out.append(f"--- {s.verdict}: {s.op} at {s.function} {s.where()} (counts {_counts(s)})")
+        if s.reason:
+            out.append(f"why: {s.reason}")
+        if s.next_step:
+            out.append(f"next: {s.next_step}")
         if s.creator:
             out.append(f"created by {s.creator} {s.creator_where}".rstrip())
         out.append("shortest stack:")
@@ -108,6 +118,10 @@ def report_dict(report: LeakReport) -> dict:
                     {"function": f.function, "file": f.file, "line": f.line} for f in s.stack
                 ],
                 "source": [{"line": n, "text": t} for n, t in s.source],
+                "shape": s.shape,
+                "reason": s.reason,
+                "next": s.next_step,
+                "work_loop": s.work_loop,
             }
             for s in report.sites
         ],

@@ -21,7 +21,13 @@ cd "$work/src"
 go vet ./...
 go build -o "$work/bin/patterns" ./patterns
 go build -o "$work/bin/leakserver" ./leakserver
+go build -o "$work/bin/shapes" ./shapes
 timeout 60 "$work/bin/patterns" -o "$work/out"
+# one process per shape: <scenario>-<k>.{pb.gz,debug1.txt,debug2.txt}
+for s in pool-late collectors pool-cap subscribers keepalive fluctuating \
+	bursts beside-pool late-leak unclosed-body; do
+	timeout 60 "$work/bin/shapes" -scenario "$s" -o "$work/out"
+done
 for f in "$work/out"/*.pb.gz; do
 	go tool pprof -top "$f" >/dev/null
 done
