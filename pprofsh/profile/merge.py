@@ -310,7 +310,10 @@ def merge_one(p: Profile) -> Profile:
     """
     if p.drop_frames:
         return merge([p])
-    if not all(any(s.values) for s in p.samples):
+    cols = p.columns_if_unmaterialized()
+    if cols is not None:
+        p.columns = cols.select(cols.values.any(axis=1))
+    elif not all(any(s.values) for s in p.samples):
         p.samples = [s for s in p.samples if any(s.values)]
     p.unmerged = True
     return p
