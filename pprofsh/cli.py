@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pprofsh import commands as cmds
+from pprofsh import go
 from pprofsh import options as opts
 from pprofsh.errors import PprofshError
 
@@ -85,7 +86,7 @@ def flag_table() -> dict[str, Flag]:
             t[o.name] = Flag(
                 o.name, {bool: "bool", int: "int", float: "float"}.get(o.kind, "str"), o.default
             )
-    for c in cmds.COMMANDS:
+    for c in cmds.PPROF_COMMANDS:
         t[c.name] = Flag(c.name, "str" if c.has_param else "bool", "" if c.has_param else False)
     return t
 
@@ -94,14 +95,6 @@ def flag_table() -> dict[str, Flag]:
 class Parsed:
     values: dict[str, Any] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
-
-
-def _parse_go_bool(v: str) -> bool | None:
-    if v in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if v in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
 
 
 def _parse_go_int(v: str) -> int | None:
@@ -147,10 +140,10 @@ def parse_flags(argv: list[str], table: dict[str, Flag]) -> Parsed:
             if value is None:
                 p.values[name] = True
             else:
-                b = _parse_go_bool(value)
+                b = go.parse_bool(value)
                 if b is None:
                     raise FlagError(
-                        f"invalid boolean value {opts.quote_go(value)} for -{name}: parse error"
+                        f"invalid boolean value {go.quote(value)} for -{name}: parse error"
                     )
                 p.values[name] = b
             continue
@@ -162,16 +155,14 @@ def parse_flags(argv: list[str], table: dict[str, Flag]) -> Parsed:
         if f.kind == "int":
             n = _parse_go_int(value)
             if n is None:
-                raise FlagError(
-                    f"invalid value {opts.quote_go(value)} for flag -{name}: parse error"
-                )
+                raise FlagError(f"invalid value {go.quote(value)} for flag -{name}: parse error")
             p.values[name] = n
         elif f.kind == "float":
             try:
                 p.values[name] = opts.parse_float(value)
             except PprofshError:
                 raise FlagError(
-                    f"invalid value {opts.quote_go(value)} for flag -{name}: parse error"
+                    f"invalid value {go.quote(value)} for flag -{name}: parse error"
                 ) from None
         elif f.kind == "list":
             p.values.setdefault(name, []).append(value)
@@ -179,39 +170,6 @@ def parse_flags(argv: list[str], table: dict[str, Flag]) -> Parsed:
             p.values[name] = value
     p.args = argv[i:]
     return p
-
-
-def usage(command_line: bool) -> str:
-    """pprof's usage text, generated from the command and option tables."""
-    prefix = "-" if command_line else ""
-
-    def fmt_help(c: str, d: str) -> str:
-        return f"    {c:<16s} {d.split(chr(10), 1)[0]}"
-
-    lines = sorted(fmt_help(prefix + c.name, c.description) for c in cmds.COMMANDS)
-    if command_line:
-        head = "  Output formats (select at most one):\n"
-    else:
-        head = "  Commands:\n"
-        lines += [fmt_help(w, d) for w, d in cmds.SHELL_WORDS]
-    variables = []
-    radios = []
-    for o in opts.OPTIONS:
-        if not o.choices:
-            variables.append(fmt_help(prefix + o.name, o.help))
-            continue
-        s = [fmt_help(o.name, "")]
-        for c, h in zip(o.choices, o.choice_help):
-            s.append("  " + fmt_help(prefix + c, h))
-        radios.append("\n".join(s))
-    return (
-        head
-        + "\n".join(lines)
-        + "\n\n  Options:\n"
-        + "\n".join(sorted(variables))
-        + "\n\n  Option groups (only set one per group):\n"
-        + "\n".join(sorted(radios))
-    )
 
 
 USAGE_HDR = """usage:
@@ -290,7 +248,7 @@ USAGE_VARS = """
 
 
 def full_usage() -> str:
-    return USAGE_HDR + usage(True) + USAGE_SRC + USAGE_TLS + USAGE_VARS + "\n"
+    return USAGE_HDR + cmds.usage(True) + USAGE_SRC + USAGE_TLS + USAGE_VARS + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,7 +334,7 @@ def _main(argv: list[str], ui) -> int:
                 cfg[o.name] = chosen[0]
         elif o.name in v:
             cfg[o.name] = v[o.name]
-    chosen_cmds = [c.name for c in cmds.COMMANDS if v.get(c.name)]
+    chosen_cmds = [c.name for c in cmds.PPROF_COMMANDS if v.get(c.name)]
     if v.get("changes") and chosen_cmds == ["traces"]:
         chosen_cmds = []  # -changes -traces: the per-stack changes report
     if len(chosen_cmds) > 1:
@@ -433,14 +391,10 @@ def _main(argv: list[str], ui) -> int:
         note_saved(prof, ui, remote)
     session = Session(prof, cfg, ui, spec, new_side, base_side)
     if v.get("changes"):
-        from pprofsh.interactive import parse_command_line
-
-        pc = parse_command_line(["top"], cfg)
-        ui.write_out(session.changes(pc.config, traces=bool(v.get("traces"))))
+        session.run("changes", ["traces"] if v.get("traces") else [])
         return 0
     if cmd is not None:
-        arg = v[cmd] if cmds.BY_NAME[cmd].has_param else None
-        session.run_command(cmd, arg)
+        session.run(cmd, [v[cmd]] if cmds.BY_NAME[cmd].has_param else [])
         return 0
     from pprofsh.shell import run_shell
 

@@ -1,216 +1,31 @@
-"""The COMMANDS table: every report command, declared once.
+"""The command table: every command pprofsh answers, one entry each.
 
-Flags (`-top`, `-list=re`), the shell, `help`, completion and docs read it.
-Descriptions and usage texts are what `go tool pprof` prints for them.
+Entries (pprofsh.entry.Command) are declared in the entry modules listed in
+ENTRY_MODULES, once; this module only gathers them. The flags (`-top`), the
+shell, `-c`, `help`, completion and docs/commands.md all read COMMANDS.
+See docs/architecture.md, "Adding a command".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 
+from pprofsh import options as opts
+from pprofsh import own_commands, report_commands
+from pprofsh.entry import Command, Invocation
+from pprofsh.errors import CommandError
+from pprofsh.go import quote
+from pprofsh.options import Config
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    format: str  # report format: text, traces, tree, tags, raw, comments, list, dot, ...
-    has_param: bool
-    description: str
-    usage: str = ""
-    # How output leaves: "" stdout; "file:EXT" to a temp file when on a terminal/shell;
-    # "dot:FMT" through Graphviz; "view:EXT" rendered and opened in a viewer.
-    post: str = ""
-    available: bool = True  # False: declared for help, answered with a clear message
+# Each module has ENTRIES: tuple[Command, ...]. pprof's come first, in pprof's order.
+ENTRY_MODULES = (report_commands, own_commands)
 
-
-def _report_help(c: str, cum: bool, redirect: bool) -> str:
-    h = [
-        c + " [n] [focus_regex]* [-ignore_regex]*",
-        "Include up to n samples",
-        "Include samples matching focus_regex, and exclude ignore_regex.",
-    ]
-    if cum:
-        h[0] += " [-cum]"
-        h.append("-cum sorts the output by cumulative weight")
-    if redirect:
-        h[0] += " >f"
-        h.append("Optionally save the report on the file f")
-    return "\n".join(h)
-
-
-def _list_help(c: str, redirect: bool) -> str:
-    h = [
-        c + "<func_regex|address> [-focus_regex]* [-ignore_regex]*",
-        "Include functions matching func_regex, or including the address specified.",
-        "Include samples matching focus_regex, and exclude ignore_regex.",
-    ]
-    if redirect:
-        h[0] += " >f"
-        h.append("Optionally save the report on the file f")
-    return "\n".join(h)
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command("comments", "comments", False, "Output all profile comments"),
-    Command(
-        "disasm",
-        "disasm",
-        True,
-        "Output assembly listings annotated with samples",
-        _list_help("disasm", True),
-        available=False,
-    ),
-    Command("dot", "dot", False, "Outputs a graph in DOT format", _report_help("dot", False, True)),
-    Command(
-        "list",
-        "list",
-        True,
-        "Output annotated source for functions matching regexp",
-        _list_help("list", False),
-    ),
-    Command(
-        "peek",
-        "tree",
-        True,
-        "Output callers/callees of functions matching regexp",
-        "peek func_regex\nDisplay callers and callees of functions matching func_regex.",
-    ),
-    Command("raw", "raw", False, "Outputs a text representation of the raw profile"),
-    Command(
-        "tags",
-        "tags",
-        False,
-        "Outputs all tags in the profile",
-        "tags [tag_regex]* [-ignore_regex]* [>file]\n"
-        "List tags with key:value matching tag_regex and exclude ignore_regex.",
-    ),
-    Command(
-        "text", "text", False, "Outputs top entries in text form", _report_help("text", True, True)
-    ),
-    Command(
-        "top", "text", False, "Outputs top entries in text form", _report_help("top", True, True)
-    ),
-    Command("traces", "traces", False, "Outputs all profile samples in text form"),
-    Command(
-        "tree",
-        "tree",
-        False,
-        "Outputs a text rendering of call graph",
-        _report_help("tree", True, True),
-    ),
-    Command(
-        "callgrind",
-        "callgrind",
-        False,
-        "Outputs a graph in callgrind format",
-        _report_help("callgrind", False, True),
-        post="file:callgraph.out",
-    ),
-    Command(
-        "proto",
-        "proto",
-        False,
-        "Outputs the profile in compressed protobuf format",
-        post="file:pb.gz",
-    ),
-    Command(
-        "topproto",
-        "topproto",
-        False,
-        "Outputs top entries in compressed protobuf format",
-        post="file:pb.gz",
-    ),
-    Command(
-        "gif",
-        "dot",
-        False,
-        "Outputs a graph image in GIF format",
-        _report_help("gif", False, True),
-        post="dot:gif",
-    ),
-    Command(
-        "pdf",
-        "dot",
-        False,
-        "Outputs a graph in PDF format",
-        _report_help("pdf", False, True),
-        post="dot:pdf",
-    ),
-    Command(
-        "png",
-        "dot",
-        False,
-        "Outputs a graph image in PNG format",
-        _report_help("png", False, True),
-        post="dot:png",
-    ),
-    Command(
-        "ps",
-        "dot",
-        False,
-        "Outputs a graph in PS format",
-        _report_help("ps", False, True),
-        post="dot:ps",
-    ),
-    Command(
-        "svg",
-        "dot",
-        False,
-        "Outputs a graph in SVG format",
-        _report_help("svg", False, True),
-        post="dot:svg",
-    ),
-    Command(
-        "eog",
-        "dot",
-        False,
-        "Visualize graph through eog",
-        _report_help("eog", False, False),
-        post="view:svg",
-    ),
-    Command(
-        "evince",
-        "dot",
-        False,
-        "Visualize graph through evince",
-        _report_help("evince", False, False),
-        post="view:pdf",
-    ),
-    Command(
-        "gv",
-        "dot",
-        False,
-        "Visualize graph through gv",
-        _report_help("gv", False, False),
-        post="view:ps",
-    ),
-    Command(
-        "web",
-        "dot",
-        False,
-        "Visualize graph through web browser",
-        _report_help("web", False, False),
-        post="view:svg",
-    ),
-    Command(
-        "kcachegrind",
-        "callgrind",
-        False,
-        "Visualize report in KCachegrind",
-        _report_help("kcachegrind", False, False),
-        post="view:grind",
-    ),
-    Command(
-        "weblist",
-        "weblist",
-        True,
-        "Display annotated source in a web browser",
-        _list_help("weblist", False),
-        post="view:html",
-        available=False,
-    ),
-)
-
+COMMANDS: tuple[Command, ...] = tuple(c for m in ENTRY_MODULES for c in m.ENTRIES)
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
+# pprof's commands: its `help` listing and usage text, and the output-format flags.
+PPROF_COMMANDS: tuple[Command, ...] = tuple(c for c in COMMANDS if c.pprof)
+# pprofsh's own, listed by `help pprofsh`.
+OWN_COMMANDS: tuple[Command, ...] = tuple(c for c in COMMANDS if not c.pprof)
 
 # Shell-only words, listed by `help` after the report commands.
 SHELL_WORDS = (
@@ -218,49 +33,90 @@ SHELL_WORDS = (
     ("q/quit/exit/^D", "Exit pprof"),
 )
 
-# pprofsh's own shell commands. They are kept out of pprof's `help` listing (which
-# stays identical to Go's); `help pprofsh` lists them and `help NAME` describes each.
-EXTRA_COMMANDS: tuple[Command, ...] = (
-    Command(
-        "load",
-        "",
-        True,
-        "pprofsh: replace the profile with SRC (a file, URL or #N)",
-        "load SRC|#N\nLoad a profile (or an earlier snapshot #N) as the one to report on.",
-    ),
-    Command(
-        "base",
-        "",
-        True,
-        "pprofsh: compare against a base profile, or stop comparing",
-        "base [-diff_base] SRC|#N|off\n"
-        "Subtract SRC (as -base does; with -diff_base, as -diff_base does).\n"
-        "base off reports on the profile alone again.",
-    ),
-    Command(
-        "fetch",
-        "",
-        False,
-        "pprofsh: fetch the session's URL again (or another endpoint)",
-        "fetch [endpoint|URL]\n"
-        "Fetch a new snapshot from the service the session was opened on\n"
-        "(fetch heap, fetch goroutine, fetch /debug/pprof/mutex) and report on it.",
-    ),
-    Command(
-        "snapshots",
-        "",
-        False,
-        "pprofsh: list the profiles loaded in this session",
-        "snapshots\nNumbered list of every profile loaded or fetched, with time and total.",
-    ),
-    Command(
-        "changes",
-        "changes",
-        False,
-        "pprofsh: what grew and shrank between the base and the profile",
-        "changes [n] [focus_regex]* [-ignore_regex]* [traces]\n"
-        "Functions (or stacks, with the word traces) sorted by |delta|,\n"
-        "with base and new values and the percent change; new and gone marked.",
-    ),
-)
-EXTRA_BY_NAME: dict[str, Command] = {c.name: c for c in EXTRA_COMMANDS}
+_TAIL_DIGITS = re.compile(r"[0-9]+$")
+
+
+def resolve(name: str, args: list[str]) -> tuple[Command, list[str]]:
+    """The entry a command word names, and the words for its parser.
+
+    As pprof's parseCommandLine, trailing digits are the first argument: `top10`
+    is `top 10`."""
+    c = BY_NAME.get(name)
+    if c is None:
+        m = _TAIL_DIGITS.search(name)
+        if m and m.group(0) != name:
+            d = m.group(0)
+            c = BY_NAME.get(name[: -len(d)])
+            args = [d, *args]
+    if c is None:
+        if opts.help_for(name) is not None:
+            value = args[0] if args else "<val>"
+            raise CommandError(f"did you mean: {name}={value}")
+        raise CommandError(f"unrecognized command: {quote(name)}")
+    return c, args
+
+
+def parse_command_line(
+    tokens: list[str], current: Config, interactive: bool = True
+) -> tuple[Command, Invocation]:
+    """pprof's parseCommandLine: pure; the command and its one-off options."""
+    c, args = resolve(tokens[0], tokens[1:])
+    return c, c.parse(c, args, current, interactive)
+
+
+def usage(command_line: bool) -> str:
+    """pprof's usage text (its `help`, and the flags' usage), generated from the tables."""
+    prefix = "-" if command_line else ""
+
+    def fmt_help(c: str, d: str) -> str:
+        return f"    {c:<16s} {d.split(chr(10), 1)[0]}"
+
+    lines = sorted(fmt_help(prefix + c.name, c.description) for c in PPROF_COMMANDS)
+    if command_line:
+        head = "  Output formats (select at most one):\n"
+    else:
+        head = "  Commands:\n"
+        lines += [fmt_help(w, d) for w, d in SHELL_WORDS]
+    variables = []
+    radios = []
+    for o in opts.OPTIONS:
+        if not o.choices:
+            variables.append(fmt_help(prefix + o.name, o.help))
+            continue
+        s = [fmt_help(o.name, "")]
+        for c, h in zip(o.choices, o.choice_help, strict=True):
+            s.append("  " + fmt_help(prefix + c, h))
+        radios.append("\n".join(s))
+    return (
+        head
+        + "\n".join(lines)
+        + "\n\n  Options:\n"
+        + "\n".join(sorted(variables))
+        + "\n\n  Option groups (only set one per group):\n"
+        + "\n".join(sorted(radios))
+    )
+
+
+def command_help(topic: str, sample_types: list[str]) -> tuple[str, bool]:
+    """(text, ok) for `help [topic]`; not ok means an unknown topic."""
+    if not topic:
+        return usage(False) + (
+            "\n  :   Clear focus/ignore/hide/tagfocus/tagignore\n\n"
+            '  type "help <cmd|option>" for more information\n'
+        ), True
+    if topic == "pprofsh":
+        return "  pprofsh commands:\n" + "".join(
+            f"    {c.name:<16s} {c.description.removeprefix('pprofsh: ')}\n" for c in OWN_COMMANDS
+        ) + "\n", True
+    c = BY_NAME.get(topic)
+    if c is not None:
+        text = c.description + "\n"
+        if c.usage:
+            text += "  Usage:\n" + "".join(f"    {ln}\n" for ln in c.usage.split("\n"))
+        return text + "\n", True
+    h = opts.help_for(topic)
+    if h is not None:
+        if topic == "sample_index":
+            h += f"Or use sample_index=name, with name in [{' '.join(sample_types)}].\n"
+        return h + "\n", True
+    return f"Unknown command: {topic}", False

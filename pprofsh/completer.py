@@ -32,6 +32,7 @@ from prompt_toolkit.document import Document
 from pprofsh import commands as cmds
 from pprofsh import options as opts
 from pprofsh.measurement import UNIT_FAMILIES
+from pprofsh.remote_commands import endpoint_completions
 
 MAX_NAMES = 200  # function-name completions offered at once
 
@@ -42,9 +43,6 @@ SHELL_WORDS = {
     "quit": "Exit pprof",
     "exit": "Exit pprof",
 }
-# Report commands whose words after the command are focus/ignore regexes.
-_TAG_COMMANDS = frozenset({"tags"})
-_CUM_COMMANDS = frozenset({"text", "top", "tree"})
 # Characters that would make a function name an invalid or different RE2 regex.
 # `.` is left alone: it matches itself, and names stay readable.
 _REGEX_META = re.compile(r"([\\+*?()|\[\]{}^$])")
@@ -201,12 +199,22 @@ class PprofCompleter(Completer):
             return
         if word.startswith(">"):
             return
-        if c.name in _TAG_COMMANDS:
+        if c.completion == "endpoint":
+            if nargs == 0:
+                for e in endpoint_completions(word):
+                    yield Completion(e, -len(word))
+            return
+        if c.completion != "functions":
+            return
+        for w in c.words:
+            if w.startswith(word) and word:
+                yield Completion(w, -len(word))
+        if c.tag_words:
             neg = word.startswith("-")
             yield from self._tags(word[1:] if neg else word, prefix="-" if neg else "")
             return
         if word.startswith("-"):
-            if c.name in _CUM_COMMANDS and "-cum".startswith(word):
+            if c.cum_word and "-cum".startswith(word):
                 yield Completion("-cum", -len(word), display_meta="sort by cumulative weight")
             yield from self._functions(word[1:], prefix="-", replace=len(word))
             return

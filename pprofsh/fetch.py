@@ -22,7 +22,9 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pprofsh.errors import CommandError, FetchError, PprofshError
+from pprofsh.errors import FetchError, PprofshError
+from pprofsh.go import errno_text as _errno_text
+from pprofsh.go import new_temp_file, quote
 from pprofsh.limits import max_size, too_large
 from pprofsh.profile.model import Profile
 
@@ -150,14 +152,13 @@ def fetch_url(src: str, spec, ui) -> Profile:
 
 def fetch_source(src: str, spec, ui) -> Fetched:
     """Fetch one source over HTTP(S); FetchError/ProfileError worded as Go's."""
-    from pprofsh.limits import parse_limited
-    from pprofsh.profile.parse import check_valid
+    from pprofsh.profile.parse import check_valid, parse
 
     seconds = getattr(spec, "seconds", -1) or -1
     try:
         url, timeout = adjust_url(src, seconds, getattr(spec, "timeout", -1) or -1)
     except (ValueError, OverflowError) as e:
-        raise FetchError(f"parse {_go_quote(src)}: {e}") from None
+        raise FetchError(f"parse {quote(src)}: {e}") from None
     if not url:
         raise FetchError(f"{src}: not a URL")
     ui.print_err(f"Fetching profile over HTTP from {url}")
@@ -168,7 +169,7 @@ def fetch_source(src: str, spec, ui) -> Fetched:
         data = _get(url, timeout, getattr(spec, "tls", ("", "", "")) or ("", "", ""), ui)
     finally:
         stop()
-    p = parse_limited(data)
+    p = parse(data)
     err = check_valid(p)
     if err:
         raise FetchError(err)
@@ -302,13 +303,7 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
     except httpx.InvalidURL as e:
         raise FetchError(f"parse {url!r}: {e}".replace("'", '"')) from None
     except (ValueError, OverflowError) as e:  # a port out of range, a bad IPv6 literal
-        raise FetchError(f"parse {_go_quote(url)}: {e}") from None
-
-
-def _go_quote(s: str) -> str:
-    from pprofsh.options import quote_go
-
-    return quote_go(s)
+        raise FetchError(f"parse {quote(url)}: {e}") from None
 
 
 def _status_error(resp) -> str:
@@ -331,19 +326,6 @@ def _hostport(url: str) -> str:
         port = u.netloc.rsplit(":", 1)[-1]
     host = u.hostname or ""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def _errno_text(e: OSError) -> str:
-    names = {
-        errno.ENOENT: "no such file or directory",
-        errno.EACCES: "permission denied",
-        errno.ECONNREFUSED: "connection refused",
-        errno.ECONNRESET: "connection reset by peer",
-        errno.EHOSTUNREACH: "no route to host",
-        errno.ENETUNREACH: "network is unreachable",
-        errno.EISDIR: "is a directory",
-    }
-    return names.get(e.errno or 0, (e.strerror or str(e)).lower())
 
 
 def _nameserver() -> str:
@@ -426,21 +408,6 @@ def tmp_dir(ui) -> str:
             continue
         return d
     raise FetchError("failed to identify temp dir")
-
-
-def new_temp_file(dir: str, prefix: str, suffix: str) -> str:
-    """pprof's newTempFile: the first free dir/prefixNNNsuffix, created exclusively (empty)."""
-    for index in range(1, 10000):
-        path = os.path.join(dir, f"{prefix}{index:03d}{suffix}")
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as e:
-            raise CommandError(f"open {path}: {_errno_text(e)}") from None
-        os.close(fd)
-        return path
-    raise CommandError(f"could not create file of the form {prefix}{1:03d}{suffix}")
 
 
 def save_name_prefix(p: Profile) -> str:

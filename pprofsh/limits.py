@@ -46,10 +46,3 @@ def read_limited(f, limit: int | None = None) -> bytes:
     if len(data) > limit:
         raise ProfileError(too_large("profile", limit))
     return data
-
-
-def parse_limited(data: bytes):
-    """pprofsh.profile.parse.parse: its gzip decompression is bounded by max_size()."""
-    from pprofsh.profile.parse import parse
-
-    return parse(data)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pprofsh.errors import CommandError
+from pprofsh.go import quote
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,7 @@ class Config:
         """Set name (an option or a choice name) from text, as pprof's config.set does."""
         o = lookup(name)
         if o is None:
-            raise CommandError(f"unknown config field {quote_go(name)}")
+            raise CommandError(f"unknown config field {quote(name)}")
         if o.choices and name != o.name:
             # A choice name used as a bool: lines=1 selects granularity=lines.
             if parse_bool(value, name):
@@ -356,7 +357,7 @@ class Config:
             self.values[name] = parse_float(value, name)
         else:
             if o.choices and value not in o.choices:
-                raise CommandError(f"invalid {quote_go(name)} value {quote_go(value)}")
+                raise CommandError(f"invalid {quote(name)} value {quote(value)}")
             self.values[name] = value
 
     def format_value(self, name: str) -> str:
@@ -369,27 +370,6 @@ class Config:
 
             return fmt_v(v)
         return str(v)
-
-
-def quote_go(s: str) -> str:
-    """strconv.Quote for the printable ASCII cases pprof messages show."""
-    out = []
-    for ch in s:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def parse_bool(value: str, name: str = "") -> bool:
@@ -405,7 +385,7 @@ def parse_int(value: str, name: str = "") -> int:
     import re
 
     if not re.fullmatch(r"[+-]?[0-9]+", value):
-        raise CommandError(f"strconv.Atoi: parsing {quote_go(value)}: invalid syntax")
+        raise CommandError(f"strconv.Atoi: parsing {quote(value)}: invalid syntax")
     return int(value)
 
 
@@ -415,5 +395,5 @@ def parse_float(value: str, name: str = "") -> float:
     v = value.strip()
     number = r"[+-]?(?:inf(?:inity)?|nan|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
     if not re.fullmatch(number, v, re.IGNORECASE) or v != value:
-        raise CommandError(f"strconv.ParseFloat: parsing {quote_go(value)}: invalid syntax")
+        raise CommandError(f"strconv.ParseFloat: parsing {quote(value)}: invalid syntax")
     return float(value)

@@ -63,8 +63,8 @@ def toolbar_text(interp) -> str:
 
 
 def sample_type(interp) -> str:
+    from pprofsh.driver import sample_index
     from pprofsh.errors import PprofshError
-    from pprofsh.report import sample_index
 
     s = interp.session
     try:

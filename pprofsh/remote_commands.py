@@ -1,4 +1,4 @@
-"""Shell commands for live services: `fetch [endpoint]` and endpoint-name completion.
+"""For the shell's `fetch [endpoint]` (Session.fetch): which URL, and endpoint-name completion.
 
     fetch                 re-fetch the session's URL
     fetch heap            another endpoint of the same service (/debug/pprof/heap)
@@ -14,32 +14,24 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-from pprofsh.errors import CommandError, FetchError, PprofshError
-from pprofsh.fetch import ENDPOINTS, adjust_url, fetch_source, is_url, save_fetched
-from pprofsh.profile.model import Profile
+from pprofsh.errors import CommandError
+from pprofsh.fetch import ENDPOINTS, adjust_url, is_url
 
 PPROF_PREFIX = "/debug/pprof/"
 
 
-def session_url(session) -> str:
-    """The URL the session's current profile came from (else its first URL source)."""
-    candidates = []
-    current = getattr(session, "current", None)
-    if current is not None:
-        candidates += list(current.sources)
-    spec = getattr(session, "spec", None)
-    if spec is not None:
-        candidates += list(spec.sources) + list(spec.base)
-    for src in candidates:
+def session_url(sources: list[str]) -> str:
+    """The first URL among a session's sources (its current snapshot's first)."""
+    for src in sources:
         if is_url(src):
             return adjust_url(src)[0]
     return ""
 
 
-def endpoint_url(session, arg: str) -> str:
+def endpoint_url(sources: list[str], arg: str) -> str:
     """What `fetch ARG` fetches, as a URL (before -seconds is applied)."""
     arg = arg.strip()
-    base = session_url(session)
+    base = session_url(sources)
     if arg and ("/" not in arg or arg.startswith("/")) and not re.match(r"^[\w.-]+:\d", arg):
         if not base:
             raise CommandError(
@@ -61,22 +53,6 @@ def endpoint_url(session, arg: str) -> str:
             "give one, e.g. fetch localhost:6060/debug/pprof/heap"
         )
     return base
-
-
-def fetch_command(session, arg: str) -> Profile:
-    """`fetch [endpoint]`: fetch, save, add as a snapshot, make it current; the new profile."""
-    from pprofsh.session import combine
-
-    url = endpoint_url(session, arg or "")
-    try:
-        fetched = fetch_source(url, session.spec, session.ui)
-    except PprofshError as e:
-        raise FetchError(f"{url}: {e}") from None
-    save_fetched(fetched, session.ui)
-    snap = session.snapshots.add([url], combine([fetched.profile]))
-    session.current = snap
-    session._rebuild()
-    return session.profile
 
 
 def endpoint_completions(text: str) -> list[str]:

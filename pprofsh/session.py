@@ -1,71 +1,35 @@
 """Session: the loaded (merged or base-diffed) profile, the options, and running commands.
 
-Both the one-shot flags and the shell call Session.run_command; the shell's
-line grammar lives in Session.execute (see shell_grammar.py).
+Loading follows pprof's fetchProfiles (load_sides, combine_sides, finish).
+Session.run(command, args, out) runs one entry of the command table; the
+one-shot flags (pprofsh.cli), the shell's lines and -c (pprofsh.interactive)
+all go through it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TextIO
 from urllib.parse import urlparse
 
 from pprofsh import measurement
-from pprofsh.commands import BY_NAME as COMMANDS
-from pprofsh.errors import PprofshError, ProfileError
+from pprofsh.commands import parse_command_line
+from pprofsh.errors import FetchError, PprofshError, ProfileError
+from pprofsh.fetch import fetch_source, is_url, note_saved, save_fetched
+from pprofsh.go import errno_text
+from pprofsh.limits import read_limited
 from pprofsh.options import Config
 from pprofsh.profile import merge as merging
-from pprofsh.profile.model import Profile
-from pprofsh.profile.parse import check_valid
+from pprofsh.profile.model import Mapping, Profile
+from pprofsh.profile.parse import check_valid, parse
 from pprofsh.profile.prune import remove_uninteresting
-
-
-@dataclass
-class UI:
-    """Where a session writes: report data to out, messages to err."""
-
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
-    interactive: bool = False
-
-    def print_err(self, msg: str) -> None:
-        if _is_terminal(self.err):
-            from pprofsh.report.highlight import sanitize
-
-            msg = sanitize(msg)
-        self.err.write(msg + "\n")
-
-    def write_out(self, text: str) -> None:
-        """Write report text to out, made harmless when out is a terminal."""
-        if _is_terminal(self.out):
-            from pprofsh.report.highlight import sanitize
-
-            text = sanitize(text)
-        self.out.write(text)
-
-    def write_err(self, text: str) -> None:
-        """Write message text to err, made harmless when err is a terminal."""
-        if _is_terminal(self.err):
-            from pprofsh.report.highlight import sanitize
-
-            text = sanitize(text)
-        self.err.write(text)
-
-    def out_is_terminal(self) -> bool:
-        try:
-            return self.out.isatty()
-        except (AttributeError, ValueError):
-            return False
-
-
-def _is_terminal(f) -> bool:
-    try:
-        return bool(f.isatty())
-    except (AttributeError, ValueError):
-        return False
+from pprofsh.remote_commands import endpoint_url
+from pprofsh.report import ViewCache
+from pprofsh.snapshots import Snapshots
+from pprofsh.ui import UI as UI
 
 
 @dataclass
@@ -86,38 +50,20 @@ def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
     Returns (profile, fetched): fetched is the pprofsh.fetch.Fetched of a remote
     source (its raw body, saved later by note_saved), None for a file."""
     if os.path.exists(src) or not _looks_like_url(src):
-        from pprofsh.limits import parse_limited, read_limited
-
         try:
             with open(src, "rb") as f:
                 data = read_limited(f)
         except OSError as e:
-            raise ProfileError(f"open {src}: {_os_error(e)}") from None
+            raise ProfileError(f"open {src}: {errno_text(e)}") from None
         except ValueError:  # a NUL byte in the name; Go's open says EINVAL
             raise ProfileError(f"open {src}: invalid argument") from None
-        return parse_limited(data), None
-    from pprofsh.fetch import fetch_source
-
+        return parse(data), None
     fetched = fetch_source(src, spec, ui)
     return fetched.profile, fetched
 
 
 def _looks_like_url(src: str) -> bool:
-    from pprofsh.fetch import is_url
-
     return is_url(src)
-
-
-def _os_error(e: OSError) -> str:
-    import errno
-
-    names = {
-        errno.ENOENT: "no such file or directory",
-        errno.EACCES: "permission denied",
-        errno.EISDIR: "is a directory",
-        errno.ENOTDIR: "not a directory",
-    }
-    return names.get(e.errno or 0, (e.strerror or str(e)).lower())
 
 
 def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, list]:
@@ -130,8 +76,6 @@ def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None,
             return None, e
 
     if len(sources) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=min(64, len(sources))) as pool:
             results = list(pool.map(one, sources))
     else:
@@ -160,8 +104,6 @@ def _add_fake_mapping(p: Profile) -> None:
     """pprof's locateBinaries: a profile without mappings gets one empty mapping, id 1."""
     if p.mappings:
         return
-    from pprofsh.profile.model import Mapping
-
     m = Mapping(1)
     p.mappings = [m]
     for loc in p.locations:
@@ -230,8 +172,6 @@ def load(spec: SourceSpec, ui: UI) -> Profile:
         p = combine_sides(p, pbase, spec.diff_base, spec.normalize)
     p = finish(p, spec, ui)
     if remote:
-        from pprofsh.fetch import note_saved
-
         note_saved(p, ui, remote)
     return p
 
@@ -284,9 +224,6 @@ class Session:
         new_side: Profile | None = None,
         base_side: Profile | None = None,
     ):
-        from pprofsh.report import ViewCache
-        from pprofsh.snapshots import Snapshots
-
         self.profile = profile
         self.config = config
         self.ui = ui
@@ -318,43 +255,22 @@ class Session:
         self.diff_base = diff_base and ref is not None
         self._rebuild()
 
-    def changes(self, cfg: Config, traces: bool) -> str:
-        from pprofsh.errors import CommandError
-        from pprofsh.report.changes import print_changes
+    def fetch(self, arg: str) -> None:
+        """`fetch [endpoint]`: fetch, save, add as a snapshot, make it current."""
+        url = endpoint_url(self.current.sources + self.spec.sources + self.spec.base, arg)
+        try:
+            fetched = fetch_source(url, self.spec, self.ui)
+        except PprofshError as e:
+            raise FetchError(f"{url}: {e}") from None
+        save_fetched(fetched, self.ui)
+        self.current = self.snapshots.add([url], combine([fetched.profile]))
+        self._rebuild()
 
-        if self.base is None:
-            raise CommandError(
-                "changes needs a base profile: use -base, or `base SRC` in the shell"
-            )
-        return print_changes(
-            self.current.profile,
-            self.base.profile,
-            cfg,
-            self.current.sources,
-            self.base.sources,
-            traces,
-            self.ui.print_err,
-        )
+    # -- commands ----------------------------------------------------------------------
+    def run(self, command: str, args: Sequence[str] = (), out: TextIO | None = None) -> None:
+        """Run one command of the table with the words after its name.
 
-    def report_text(self, cmd: str, arg: str | None, cfg: Config) -> str | bytes:
-        """Render one report command to text (or bytes for binary formats)."""
-        from pprofsh.report import make_report
-        from pprofsh.report.render import render
-
-        c = COMMANDS[cmd]
-        rpt = make_report(self.profile, cmd, c.format, arg, cfg, self.ui.print_err, self.view_cache)
-        return render(rpt, c, self.ui)
-
-    def run_command(
-        self,
-        cmd: str,
-        arg: str | None,
-        cfg: Config | None = None,
-        write: Callable[[str | bytes], None] | None = None,
-    ) -> None:
-        """Generate a report and deliver it as pprof does (stdout, a file, a viewer)."""
-        from pprofsh.report.render import deliver
-
-        cfg = cfg or self.config
-        data = self.report_text(cmd, arg, cfg)
-        deliver(COMMANDS[cmd], data, cfg["output"], self.ui, write)
+        Report data goes to out (the UI's out by default) unless the command's
+        delivery sends it elsewhere (>file, -output, Graphviz, a viewer)."""
+        c, inv = parse_command_line([command, *args], self.config, self.ui.interactive)
+        c.run(self, c, inv, out if out is not None else self.ui.out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import sys
 
+from pprofsh.go import is_terminal
 from pprofsh.interactive import Interpreter
 
 PROMPT = "(pprof) "
@@ -30,18 +31,11 @@ def run_shell(session, script: str | None = None, stdin=None) -> int:
                 break
         return 0
     stdin = stdin if stdin is not None else sys.stdin
-    if _is_terminal(stdin) and _is_terminal(ui.out):
+    if is_terminal(stdin) and is_terminal(ui.out):
         from pprofsh.prompt import run_prompt
 
         return run_prompt(interp, PROMPT)
     return run_plain(interp, stdin)
-
-
-def _is_terminal(f) -> bool:
-    try:
-        return bool(f.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def run_plain(interp: Interpreter, stdin) -> int:

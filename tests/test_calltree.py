@@ -15,8 +15,9 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
+from pprofsh.driver import make_report
 from pprofsh.options import Config
-from pprofsh.report import Report, make_report
+from pprofsh.report import Report
 from pprofsh.report import calltree as ct
 from pprofsh.report.folded import folded_name, print_folded
 from pprofsh.session import UI, SourceSpec, load

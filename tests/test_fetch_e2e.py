@@ -182,20 +182,20 @@ def test_several_sources_fetched_concurrently(server, tmp_path, monkeypatch, cap
 
 def test_shell_fetch_command(server, tmp_path, monkeypatch, capsys):
     from pprofsh.options import Config
-    from pprofsh.remote_commands import endpoint_completions, fetch_command
+    from pprofsh.remote_commands import endpoint_completions
     from pprofsh.session import UI, Session, SourceSpec, load
 
     monkeypatch.setenv("PPROF_TMPDIR", str(tmp_path))
     ui = UI()
     spec = SourceSpec([f"127.0.0.1:{server}/debug/pprof/goroutine"])
     session = Session(load(spec, ui), Config(), ui, spec)
-    p = fetch_command(session, "heap")
-    assert [t.type for t in p.sample_types][-1] == "inuse_space"
+    session.run("fetch", ["heap"])
+    assert [t.type for t in session.profile.sample_types][-1] == "inuse_space"
     assert session.current.sources == [f"http://127.0.0.1:{server}/debug/pprof/heap"]
-    fetch_command(session, "")  # the current URL again
+    session.run("fetch")  # the current URL again
     assert len(session.snapshots.items) == 3
     with pytest.raises(Exception, match="404 Not Found - Unknown profile"):
-        fetch_command(session, "nosuch")
+        session.run("fetch", ["nosuch"])
     err = capsys.readouterr().err
     assert len(saved(err)) == 3
     assert endpoint_completions(f"127.0.0.1:{server}/debug/pprof/gor") == [

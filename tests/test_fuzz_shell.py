@@ -73,7 +73,6 @@ _SKIP = {
 NAMES = sorted(
     (
         {c.name for c in cmds.COMMANDS}
-        | {c.name for c in cmds.EXTRA_COMMANDS}
         | {o.name for o in OPTIONS}
         | {c for o in OPTIONS for c in o.choices}
         | {"o", "options", "help", ":", "goroutine", "mean_goroutine", "total_goroutine"}

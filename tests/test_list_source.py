@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from pprofsh.cli import main
+from pprofsh.driver import make_report
 from pprofsh.options import Config
 from pprofsh.profile.parse import read_file
-from pprofsh.report import highlight, make_report, source
+from pprofsh.report import highlight, source
 from pprofsh.report.tagroot import add_label_nodes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,11 +184,8 @@ def test_tagroot_leaves_profile_alone():
     p = read_file(str(PROFILES / "cpu.pb.gz"))
     stacks = [s.locations for s in p.samples]
     nloc, nfn = len(p.locations), len(p.functions)
-    cfg = Config()
-    cfg["tagroot"] = "worker,stage"
-    cfg["tagleaf"] = "nosuch"
     warnings: list[str] = []
-    got = add_label_nodes(p, p.samples, cfg, warnings.append)
+    got = add_label_nodes(p, p.samples, "worker,stage", "nosuch", "minimum", warnings.append)
     assert [s.locations for s in p.samples] == stacks
     assert (len(p.locations), len(p.functions)) == (nloc, nfn)
     assert warnings == ["TagLeaf expression matched no samples"]

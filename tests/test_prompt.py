@@ -155,8 +155,8 @@ def test_keyboard_interrupt_in_report_returns_to_prompt(hist, monkeypatch):
             raise KeyboardInterrupt
         return original(*a, **k)
 
-    original = interp.session.run_command
-    monkeypatch.setattr(interp.session, "run_command", slow)
+    original = interp.session.run
+    monkeypatch.setattr(interp.session, "run", slow)
     with create_pipe_input() as inp:
         inp.send_text("top\rtop\r\x04")
         rc = run_prompt(interp, "(pprof) ", input=inp, output=DummyOutput(), history_file=hist)

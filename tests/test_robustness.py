@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from pprofsh import cli, fetch, limits
-from pprofsh.commands import BY_NAME
+from pprofsh.delivery import write_file
 from pprofsh.errors import FetchError, ProfileError
 from pprofsh.profile import profile_pb2
+from pprofsh.profile.parse import parse
 from pprofsh.report import highlight
-from pprofsh.report.render import _write_file, deliver
 from pprofsh.session import UI, SourceSpec
 
 HERE = Path(__file__).parent
@@ -80,14 +80,14 @@ def test_multi_member_gzip_bomb_counts_every_member(monkeypatch):
     monkeypatch.setenv("PPROFSH_MAX_SIZE", "1M")
     member = gzip.compress(b"\0" * (600 << 10), mtime=0)
     with pytest.raises(ProfileError, match="larger than 1 MiB"):
-        limits.parse_limited(member * 2)
+        parse(member * 2)
 
 
 def test_nested_gzip_is_not_decompressed_twice(monkeypatch):
     monkeypatch.setenv("PPROFSH_MAX_SIZE", "1M")
     inner = gzip.compress(b"\0" * (4 << 20), mtime=0)
     with pytest.raises(ProfileError):
-        limits.parse_limited(gzip.compress(inner, mtime=0))
+        parse(gzip.compress(inner, mtime=0))
 
 
 def test_file_larger_than_the_limit(tmp_path, monkeypatch):
@@ -215,7 +215,7 @@ def test_saved_profiles_honour_the_umask_and_never_overwrite(tmp_path, mask):
 def test_generated_reports_honour_the_umask_and_leave_no_temp_file(tmp_path, mask):
     out = tmp_path / "report.txt"
     with umask(mask):
-        _write_file(str(out), "hello\n")
+        write_file(str(out), b"hello\n", UI(io.StringIO(), io.StringIO()))
     assert out.read_text() == "hello\n"
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
     assert os.listdir(tmp_path) == ["report.txt"]
@@ -225,12 +225,12 @@ def test_failed_report_write_leaves_nothing(tmp_path):
     from pprofsh.errors import CommandError
 
     with pytest.raises(CommandError):
-        _write_file(str(tmp_path / "no" / "such" / "dir"), "x")
+        write_file(str(tmp_path / "no" / "such" / "dir"), b"x", UI(io.StringIO(), io.StringIO()))
     assert os.listdir(tmp_path) == []
 
 
 def test_temp_report_names_are_never_reused(tmp_path):
-    from pprofsh.fetch import new_temp_file
+    from pprofsh.go import new_temp_file
 
     a = new_temp_file(str(tmp_path), "profile", ".svg")
     b = new_temp_file(str(tmp_path), "profile", ".svg")
@@ -311,22 +311,22 @@ class TTY(io.StringIO):
         return True
 
 
-def _report(cmd: str, p: Path) -> str:
+def _session(p: Path, out: io.StringIO):
     from pprofsh.options import Config
     from pprofsh.session import Session, load
 
-    ui = UI(io.StringIO(), io.StringIO())
-    s = Session(load(SourceSpec([str(p)]), ui), Config(), ui)
-    return s.report_text(cmd, None, s.config)
+    ui = UI(out, io.StringIO())
+    return Session(load(SourceSpec([str(p)]), ui), Config(), ui)
 
 
 def test_escape_sequences_never_reach_a_terminal(tmp_path, monkeypatch):
     p = hostile_profile(tmp_path / "h.pb")
     monkeypatch.delenv("NO_COLOR", raising=False)
     for cmd in ("top", "traces", "tree", "raw", "tags"):
-        data = _report(cmd, p)
+        piped = io.StringIO()
+        _session(p, piped).run(cmd)
         out = TTY()
-        deliver(BY_NAME[cmd], data, "", UI(out, io.StringIO()))
+        _session(p, out).run(cmd)
         text = out.getvalue()
         # Only pprofsh's own colour codes (ESC [ digits ; m) may be present.
         import re
@@ -337,15 +337,14 @@ def test_escape_sequences_never_reach_a_terminal(tmp_path, monkeypatch):
         ), (cmd, text)
         if cmd in ("top", "traces", "raw"):
             assert "\\x1b]0;owned\\x07" in text, (cmd, text)
+            assert "\x1b]0;owned\x07" in piped.getvalue(), (cmd, piped.getvalue())
 
 
 def test_piped_output_is_left_as_go_prints_it(tmp_path):
     p = hostile_profile(tmp_path / "h.pb")
-    data = _report("top", p)
     out = io.StringIO()  # not a terminal
-    deliver(BY_NAME["top"], data, "", UI(out, io.StringIO()))
-    assert out.getvalue() == data
-    assert "\x1b]0;owned\x07" in data
+    _session(p, out).run("top")
+    assert "\x1b]0;owned\x07" in out.getvalue()
 
 
 def test_messages_to_a_terminal_are_sanitised():
@@ -380,7 +379,7 @@ def test_sanitize_keeps_printable_text():
 
 def test_viewers_get_argument_lists_not_a_shell(tmp_path, monkeypatch):
     """Browser and Graphviz are started with argv lists; profile strings are never in them."""
-    from pprofsh.report import dot
+    from pprofsh import delivery as dot
 
     calls = []
 
@@ -404,9 +403,7 @@ def test_viewers_get_argument_lists_not_a_shell(tmp_path, monkeypatch):
     monkeypatch.setenv("BROWSER", "mybrowser --new-window")
     monkeypatch.setattr(dot.tempfile, "gettempdir", lambda: str(tmp_path))
     p = hostile_profile(tmp_path / "h.pb")
-    data = _report("web", p)
-    ui = UI(io.StringIO(), io.StringIO())
-    deliver(BY_NAME["web"], data, "", ui)
+    _session(p, io.StringIO()).run("web")
     assert calls, "nothing was started"
     for args, kwargs in calls:
         assert isinstance(args, list)

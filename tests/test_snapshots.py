@@ -72,3 +72,32 @@ def test_changes_without_base_is_one_line(capsys, monkeypatch) -> None:
     err = capsys.readouterr().err
     assert rc == 1
     assert err.count("\n") == 1 and "changes needs a base profile" in err
+
+
+def test_changes_to_a_file_writes_the_file_and_nothing_to_stdout(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
+    s, out, err = _session(P + "handshake-before.pb.gz")
+    interp = Interpreter(s)
+    interp.execute(f"load {P}handshake-after.pb.gz")
+    interp.execute("base #1")
+    interp.execute("changes")
+    on_stdout = out.getvalue()
+    out.truncate(0)
+    out.seek(0)
+    dest = tmp_path / "changes.txt"
+    assert interp.execute(f"changes >{dest}")
+    assert out.getvalue() == ""
+    assert err.getvalue() == f"Generating report in {dest}\n"
+    assert dest.read_text() == on_stdout
+    assert on_stdout.startswith("Base: ")
+
+
+def test_changes_flag_and_shell_print_the_same(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
+    args = ["-base", P + "handshake-before.pb.gz", P + "handshake-after.pb.gz"]
+    assert main(["-changes", *args]) == 0
+    flag = capsys.readouterr().out
+    assert main(["-c", "changes", *args]) == 0
+    shell = capsys.readouterr().out
+    assert flag.startswith("Base: ")
+    assert flag in shell

@@ -8,11 +8,12 @@ absent now are `gone`. Identical stacks always net out, even under -diff_base.
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from pprofsh import measurement
-from pprofsh.graph import printable_name
-from pprofsh.options import Config
+from pprofsh.graph import _InfoMaker, printable_name
 from pprofsh.profile.model import Profile
-from pprofsh.report import make_report
+from pprofsh.report import Report
 from pprofsh.report.text import format_time
 
 
@@ -24,20 +25,18 @@ def _is_library(name: str) -> bool:
     )
 
 
-def _values(p: Profile, cfg: Config, traces: bool, warn) -> tuple[dict, object]:
-    rpt = make_report(p, "top", "text", None, cfg, warn)
+def changes_values(rpt: Report, traces: bool) -> dict[tuple[str, ...], int]:
+    """Per function (its cum value) or, with traces, per stack (its value)."""
     if traces:
-        from pprofsh.graph import _InfoMaker
-
         maker = _InfoMaker(rpt.graph_options())
         out: dict[tuple[str, ...], int] = {}
         for s in rpt.samples:
             key = tuple(printable_name(i) for loc in s.locations for i in maker.infos(loc))
             if key:
                 out[key] = out.get(key, 0) + rpt.options.sample_value(s.values)
-        return out, rpt
+        return out
     g = rpt.new_graph()
-    return {(n.name,): n.cum for n in g.nodes}, rpt
+    return {(n.name,): n.cum for n in g.nodes}
 
 
 def _label(sources: list[str], p: Profile) -> str:
@@ -46,18 +45,23 @@ def _label(sources: list[str], p: Profile) -> str:
 
 
 def print_changes(
-    new: Profile,
-    base: Profile,
-    cfg: Config,
+    new_rpt: Report,
+    base_rpt: Report,
     new_names: list[str],
     base_names: list[str],
-    traces: bool = False,
-    warn=lambda m: None,
-) -> str:
-    cur, rpt = _values(new, cfg, traces, warn)
-    old, _ = _values(base, cfg, traces, warn)
+    traces: bool,
+    nodecount: int,
+    out: TextIO,
+) -> None:
+    """The changes report from a Report on the new profile and one on the base."""
+    cur = changes_values(new_rpt, traces)
+    old = changes_values(base_rpt, traces)
+    new, base = new_rpt.prof, base_rpt.prof
+    rpt = new_rpt
     unit = rpt.options.sample_unit
-    out_unit = cfg["unit"] if cfg["unit"] != "minimum" else "auto"
+    out_unit = rpt.options.output_unit
+    if out_unit == "minimum":
+        out_unit = "auto"
 
     def fmt(v: int) -> str:
         return measurement.scaled_label(v, unit, out_unit)
@@ -70,9 +74,8 @@ def print_changes(
         rows.append((key, a, b, b - a))
     rows.sort(key=lambda r: (-abs(r[3]), _is_library(r[0][0]), r[0]))
     total = len(rows)
-    n = cfg["nodecount"]
-    if n > 0:
-        rows = rows[:n]
+    if nodecount > 0:
+        rows = rows[:nodecount]
     kind = "stacks" if traces else "functions"
     lines = [
         f"Base: {_label(base_names, base)}",
@@ -105,4 +108,4 @@ def print_changes(
             lines.append("-" * 11)
         else:
             lines.append(f"{fmt(a):>10s} {fmt(b):>10s} {delta:>10s} {change:>8s}  {key[0]}")
-    return "\n".join(lines) + "\n"
+    out.write("\n".join(lines) + "\n")

@@ -1,22 +1,15 @@
-"""Graph outputs: DOT text, callgrind text, and Graphviz/viewer post-processing.
+"""Graph outputs: DOT text and callgrind text.
 
 The DOT text follows pprof's internal/graph dot builder; callgrind follows
-report.printCallgrind. post_process turns DOT into svg/png/pdf/... through
-Graphviz's `dot` (always an argument list, never a shell) and opens viewers.
+report.printCallgrind. pprofsh.delivery turns DOT into svg/png/pdf/... through
+Graphviz and opens viewers.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import re
-import shutil
-import subprocess
-import tempfile
-from importlib import resources
 
 from pprofsh import measurement
-from pprofsh.errors import CommandError
 from pprofsh.gofmt import go_int64
 from pprofsh.graph import (
     MAX_NODELETS,
@@ -379,144 +372,3 @@ def print_callgrind(rpt: Report) -> str:
             out.append(f"* * {_scaled_int(e.weight, o.sample_unit, o.output_unit)}\n")
         prev = info
     return "".join(out)
-
-
-# -- Graphviz and viewers ----------------------------------------------------------------
-
-_VIEWBOX = re.compile(r'<svg\s*width="[^"]+"\s*height="[^"]+"\s*viewBox="[^"]+"')
-_GRAPH_ID = re.compile(r'<g id="graph\d"')
-_SVG_CLOSE = re.compile(r"</svg>")
-
-
-def _svgpan_js() -> str:
-    return resources.files("pprofsh.report").joinpath("svgpan.js").read_text(encoding="utf-8")
-
-
-def massage_svg(svg: str) -> str:
-    """pprof's massageSVG: full-size viewport with pan/zoom script."""
-    svg = svg.replace("&;", "&amp;;")
-    m = _VIEWBOX.search(svg)
-    if m:
-        svg = svg[: m.start()] + '<svg width="100%" height="100%"' + svg[m.end() :]
-    m = _GRAPH_ID.search(svg)
-    if m:
-        svg = (
-            svg[: m.start()]
-            + '<script type="text/ecmascript"><![CDATA['
-            + _svgpan_js()
-            + "]]></script>"
-            + '<g id="viewport" transform="scale(0.5,0.5) translate(0,0)">'
-            + svg[m.start() :]
-        )
-    m = _SVG_CLOSE.search(svg)
-    if m:
-        svg = svg[: m.start()] + "</g>" + svg[m.start() :]
-    return svg
-
-
-def invoke_dot(fmt: str, data: str | bytes) -> bytes:
-    """Run Graphviz `dot -T<fmt>` on DOT text; its stderr passes through."""
-    raw = data.encode() if isinstance(data, str) else data
-    exe = shutil.which("dot")
-    if exe is None:
-        raise CommandError(
-            'failed to execute dot. Is Graphviz installed? Error: exec: "dot": '
-            "executable file not found in $PATH"
-        )
-    try:
-        r = subprocess.run([exe, "-T" + fmt], input=raw, stdout=subprocess.PIPE, check=False)
-    except OSError as e:
-        raise CommandError(f"failed to execute dot. Is Graphviz installed? Error: {e}") from None
-    if r.returncode != 0:
-        status = (
-            f"exit status {r.returncode}"
-            if r.returncode > 0
-            else f"signal: {_signal_name(-r.returncode)}"
-        )
-        raise CommandError(f"failed to execute dot. Is Graphviz installed? Error: {status}")
-    return r.stdout
-
-
-def _signal_name(sig: int) -> str:
-    import signal
-
-    try:
-        return signal.strsignal(sig) or str(sig)
-    except (ValueError, AttributeError):
-        return str(sig)
-
-
-def browsers() -> list[str]:
-    cmds = []
-    if os.environ.get("BROWSER"):
-        cmds.append(os.environ["BROWSER"])
-    cmds += ["chrome", "google-chrome", "chromium", "firefox", "sensible-browser"]
-    if os.environ.get("DISPLAY"):
-        cmds.append("xdg-open")
-    return cmds
-
-
-_VIEWERS = {
-    "eog": ["eog"],
-    "evince": ["evince"],
-    "gv": ["gv --noantialias"],
-    "kcachegrind": ["kcachegrind"],
-}
-
-
-def new_temp_file(directory: str, prefix: str, suffix: str) -> str:
-    """pprof's newTempFile: the first free DIR/PREFIXnnnSUFFIX, created exclusively."""
-    for index in range(1, 10000):
-        path = os.path.join(directory, f"{prefix}{index:03d}{suffix}")
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        return path
-    raise CommandError(
-        "could not create file of the form " + os.path.join(directory, prefix + "000" + suffix)
-    )
-
-
-def invoke_visualizer(suffix: str, viewers: list[str], data: bytes, ui) -> None:
-    path = new_temp_file(tempfile.gettempdir(), "pprof", "." + suffix)
-    with open(path, "wb") as f:
-        f.write(data)
-    for v in viewers:
-        args = v.split(" ")
-        if not args or not args[0]:
-            continue
-        try:
-            proc = subprocess.Popen([*args, path])
-        except OSError:
-            continue
-        if not getattr(ui, "interactive", False):
-            rc = proc.wait()
-            if rc != 0:
-                raise CommandError(f"exit status {rc}")
-        return
-    ui.print_err(f"Could not find a viewer to open the report; it is in {path}")
-
-
-def post_process(c, data: str | bytes, ui) -> bytes | str | None:
-    """Turn a DOT (or callgrind) report into what command c delivers."""
-    kind, ext = c.post.split(":", 1)
-    if kind == "dot":
-        if ext == "svg":
-            return massage_svg(invoke_dot("svg", data).decode("utf-8", errors="surrogateescape"))
-        return invoke_dot(ext, data)
-    # view:EXT — render, write a temp file and open a viewer.
-    if c.name == "web":
-        out: bytes = massage_svg(
-            invoke_dot("svg", data).decode("utf-8", errors="surrogateescape")
-        ).encode("utf-8", errors="surrogateescape")
-        viewers = browsers()
-    elif c.format == "dot":
-        out = invoke_dot(ext, data)
-        viewers = _VIEWERS.get(c.name, [])
-    else:
-        out = data.encode() if isinstance(data, str) else data
-        viewers = _VIEWERS.get(c.name, [])
-    invoke_visualizer(ext, viewers, out, ui)
-    return None

@@ -15,6 +15,9 @@ from __future__ import annotations
 import os
 import re
 
+from pprofsh.go import is_terminal
+from pprofsh.ui import sanitize as sanitize
+
 ENABLED = True
 
 RESET = "\x1b[0m"
@@ -23,25 +26,11 @@ GREEN = "\x1b[32m"
 _HEAT = ((0.5, "\x1b[1;31m"), (0.2, "\x1b[31m"), (0.05, "\x1b[33m"), (0.0, "\x1b[2;33m"))
 
 
-# C0 controls but newline and tab, DEL, and the C1 controls (0x9b is a one-byte CSI).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def sanitize(text: str) -> str:
-    """Profile strings made harmless for a terminal: ESC, BEL, CSI... shown as \\xNN.
-
-    Only for text going to a terminal; piped output stays byte-identical to Go's."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
-
-
-def wanted(ui) -> bool:
-    """Whether reports written to ui.out should be coloured."""
+def wanted(out: object) -> bool:
+    """Whether reports written to the stream out should be coloured."""
     if not ENABLED or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    try:
-        return bool(ui.out_is_terminal())
-    except Exception:  # noqa: BLE001 - an odd stream is simply not a terminal
-        return False
+    return is_terminal(out)
 
 
 def colourise(fmt: str, text: str) -> str:

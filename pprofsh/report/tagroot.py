@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pprofsh import measurement
-from pprofsh.options import Config
 from pprofsh.profile.model import Function, Line, Location, Profile, Sample
 
 
@@ -33,11 +32,16 @@ def label_values(s: Sample, key: str, output_unit: str) -> list[str]:
 
 
 def add_label_nodes(
-    p: Profile, samples: list[Sample], cfg: Config, warn: Callable[[str], None]
+    p: Profile,
+    samples: list[Sample],
+    tagroot: str,
+    tagleaf: str,
+    unit: str,
+    warn: Callable[[str], None],
 ) -> list[Sample]:
-    root_keys = _keys(cfg["tagroot"])
-    leaf_keys = _keys(cfg["tagleaf"])
-    unit = cfg["unit"]
+    """Samples with pseudo frames for the label keys tagroot/tagleaf (comma-separated)."""
+    root_keys = _keys(tagroot)
+    leaf_keys = _keys(tagleaf)
     next_loc = max((loc.id for loc in p.locations), default=0) + 1
     next_fn = max((f.id for f in p.functions), default=0) + 1
     interned: dict[tuple[str, str], Location] = {}
@@ -76,8 +80,8 @@ def add_label_nodes(
         if stack is None:
             stack = stacks[key] = (*leaves, *s.locations, *roots)
         out.append(Sample(stack, s.values, s.labels, s.num_labels, s.num_units))
-    if cfg["tagroot"] and not root_match:
+    if tagroot and not root_match:
         warn("TagRoot expression matched no samples")
-    if cfg["tagleaf"] and not leaf_match:
+    if tagleaf and not leaf_match:
         warn("TagLeaf expression matched no samples")
     return out

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from copy import copy
+from typing import TextIO
 
 from pprofsh import measurement
 from pprofsh.errors import CommandError
-from pprofsh.graph import Graph, Tag, _go_base, sort_edges, sort_tags
+from pprofsh.graph import (
+    Graph,
+    GraphOptions,
+    Tag,
+    _go_base,
+    _InfoMaker,
+    printable_name,
+    sort_edges,
+    sort_tags,
+)
+from pprofsh.profile.dump import profile_string
+from pprofsh.profile.model import Profile
 from pprofsh.report import Report
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -136,15 +150,14 @@ def print_text(rpt: Report) -> str:
     return "\n".join(out) + "\n"
 
 
-def print_traces(rpt: Report):
-    """pprof's traces, as a TextChunks stream (the text of a big profile is huge)."""
-    from pprofsh.report.render import TextChunks
+def print_traces(rpt: Report, out: TextIO) -> None:
+    """pprof's traces, written as it is made (the text of a big profile runs to hundreds
+    of MB and is never held whole)."""
+    for chunk in _traces_chunks(rpt):
+        out.write(chunk)
 
-    return TextChunks(_traces_chunks(rpt))
 
-
-def _traces_chunks(rpt: Report):
-    from pprofsh.graph import GraphOptions, _InfoMaker, printable_name
+def _traces_chunks(rpt: Report) -> Iterator[str]:
 
     o = rpt.options
     sep = "-----------+-------------------------------------------------------\n"
@@ -329,3 +342,20 @@ def tabwrite_right(rows: list[list[str]]) -> str:
 
 def print_comments(rpt: Report) -> str:
     return "".join(c + "\n" for c in rpt.prof.comments)
+
+
+def print_raw(rpt: Report) -> str:
+    """pprof's raw report: the profile's text dump, of the filtered samples."""
+    return profile_string(_raw_profile(rpt))
+
+
+def _raw_profile(rpt: Report) -> Profile:
+    """The profile as pprof's raw report sees it: filtered samples, same tables."""
+    p = copy(rpt.prof)
+    p.samples = rpt.samples
+    # Locations made for -tagroot/-tagleaf are not in the loaded profile's table.
+    known = {id(loc) for loc in p.locations}
+    extra = {id(loc): loc for s in p.samples for loc in s.locations if id(loc) not in known}
+    if extra:
+        p.locations = p.locations + sorted(extra.values(), key=lambda loc: loc.id)
+    return p
