@@ -314,7 +314,8 @@ def test_snapshots_changes_and_leaks(handshake):
     body = handshake.get("/ui/changes")[2]
     assert "main.(*conn).handshakeWorker" in body and 'class="grow"' in body
     body = handshake.get("/ui/leaks")[2]
-    assert "handshakeWorker" in body and "verdict-leak" in body
+    # Two snapshots: a suspect at least (three make it a leak; leaks14's rules decide).
+    assert "handshakeWorker" in body and re.search(r"verdict-(leak|suspect|certain)", body)
     assert "./source?f=%5Emain%5C.%5C%28%5C%2Aconn%5C%29%5C.handshakeWorker%24" in body
 
 
