@@ -149,12 +149,12 @@ class Profile:
         self._columns = None
 
     @property
-    def columns(self) -> SampleSet:
-        """The samples as columns (see profile/columns.py); do not edit them."""
-        if self._columns is None:
-            from pprofsh.profile.columns import from_samples
+    def columns(self) -> SampleSet | None:
+        """The samples as columns, when they were set as columns (by the decoder or
+        merge); columns.from_samples makes columns of a list. Do not edit them.
 
-            self._columns = from_samples(self.samples, len(self.sample_types))
+        The model never builds columns itself: profile/columns.py imports this
+        module, and an import back would be a cycle."""
         return self._columns
 
     @columns.setter
