@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pprofsh.driver import make_report
 from pprofsh.errors import CommandError
 from pprofsh.options import Config
 from pprofsh.profile.model import Profile
-from pprofsh.report import Report, ViewCache, make_report
+from pprofsh.report import Report, ViewCache
 from pprofsh.report.calltree import CallTree, build_tree, callees_tree, callers_tree, report_stacks
 from pprofsh.web.views import View, Warn, legend_of
 

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pprofsh import measurement
+from pprofsh.driver import make_report
 from pprofsh.errors import CommandError
 from pprofsh.graph import Node
 from pprofsh.options import Config
 from pprofsh.profile.model import Profile
-from pprofsh.report import Report, ViewCache, make_report
+from pprofsh.report import Report, ViewCache
 from pprofsh.web.page import h
 
 Warn = Callable[[str], None]
