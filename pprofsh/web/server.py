@@ -305,7 +305,7 @@ def _session_route(make: Maker) -> Route:
             v = make(ui.session, ui.config(query))
         except PprofshError as e:
             return text_response(400, str(e))
-        return ui.page(route, query, v, [])
+        return ui.page(route, query, v, v.errors)
 
     return handler
 
@@ -496,7 +496,7 @@ def open_browser(url: str) -> bool:
     """pprof's openBrowser: the first browser that starts; False when none did."""
     import subprocess
 
-    from pprofsh.report.dot import browsers
+    from pprofsh.delivery import browsers
 
     for b in browsers():
         args = b.split()

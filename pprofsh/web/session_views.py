@@ -99,9 +99,23 @@ def _chart(
     )
 
 
-def changes_view(session: Session, cfg: Config) -> View:
-    from pprofsh.interactive import parse_command_line
+def run_as_text(session: Session, cfg: Config, command: str, args: list[str]) -> tuple[str, str]:
+    """A command's report text under the page's options, and what it warned; the
+    session's own options (the shell's) are left alone."""
+    import copy
+    import io
 
+    from pprofsh.ui import UI
+
+    out, err = io.StringIO(), io.StringIO()
+    view = copy.copy(session)
+    view.config = cfg
+    view.ui = UI(out, err)
+    view.run(command, args, out)
+    return out.getvalue(), err.getvalue()
+
+
+def changes_view(session: Session, cfg: Config) -> View:
     if session.base is None:
         body = (
             '<div class="panel"><h2>Changes</h2><p>There is no base profile: start with '
@@ -109,8 +123,7 @@ def changes_view(session: Session, cfg: Config) -> View:
             "page.</p></div>"
         )
         return View(body)
-    pc = parse_command_line(["top"], cfg)
-    text = session.changes(pc.config, traces=False)
+    text, warned = run_as_text(session, cfg, "changes", [])
     lines = []
     for ln in text.splitlines():
         cls = ""
@@ -123,7 +136,7 @@ def changes_view(session: Session, cfg: Config) -> View:
         + "\n".join(lines)
         + "</pre></div>"
     )
-    return View(body)
+    return View(body, [], {}, (), [ln for ln in warned.splitlines() if ln])
 
 
 def leaks_view(session: Session, cfg: Config) -> View:

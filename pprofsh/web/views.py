@@ -30,6 +30,7 @@ class View:
     legend: list[str] = field(default_factory=list)
     data: dict[str, object] = field(default_factory=dict)
     scripts: tuple[str, ...] = ()
+    errors: list[str] = field(default_factory=list)
 
 
 def _report(
@@ -101,7 +102,8 @@ def dot_available() -> bool:
 
 
 def graph_view(p: Profile, cfg: Config, warn: Warn, cache: ViewCache) -> View:
-    from pprofsh.report.dot import compose_dot, invoke_dot
+    from pprofsh.delivery import invoke_dot
+    from pprofsh.report.dot import compose_dot
     from pprofsh.report.text import report_labels
 
     rpt = _report(p, "svg", "dot", None, cfg, warn, cache)

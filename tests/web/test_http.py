@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -122,9 +123,9 @@ def test_graph_without_dot_says_so_and_shows_the_flame_graph(cpu):
 def test_top_rows_are_the_shell_top(cpu):
     body = cpu.get("/ui/top")[2]
     names = top_names(body)
-    cfg = cpu.ui.session.config.copy()
-    cfg["nodecount"] = 500
-    text = cpu.ui.session.report_text("top", None, cfg)
+    out = io.StringIO()
+    cpu.ui.session.run("top", ["500"], out)
+    text = out.getvalue()
     rows = [
         ln.split(None, 5)[5].removesuffix(" (inline)")
         for ln in text.splitlines()
