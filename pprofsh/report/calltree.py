@@ -27,13 +27,14 @@ children's. Arrays are numpy int64 (values) and int32/int64 (ids).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from pprofsh.graph import NodeInfo, printable_name
+from pprofsh.profile.model import Line
 
 if TYPE_CHECKING:
     from pprofsh.report import Report
@@ -63,6 +64,9 @@ class Stacks:
     divs: IntArray
     diff: bool = False
     mean: bool = False
+    # Per frame id: (source file, line) to show for it, when known: the function's
+    # file and first line (or the frame's own line at -lines granularity).
+    sources: list[tuple[str, int]] | None = None
 
     def __len__(self) -> int:
         return len(self.values)
@@ -82,6 +86,7 @@ def make_stacks(
     divs: list[int] | None = None,
     diff: bool = False,
     mean: bool = False,
+    sources: list[tuple[str, int]] | None = None,
 ) -> Stacks:
     """Stacks from plain lists (root-first frame-id tuples); equal stacks summed."""
     acc: dict[tuple[int, ...], list[int]] = {}
@@ -101,7 +106,7 @@ def make_stacks(
     vals = np.array([_wrap(acc[k][0]) for k in keys], dtype=np.int64)
     dvs = np.array([_wrap(acc[k][1]) for k in keys], dtype=np.int64)
     names = [printable_name(f) for f in frames]
-    return Stacks(frames, names, offsets, flat, vals, dvs, diff, mean)
+    return Stacks(frames, names, offsets, flat, vals, dvs, diff, mean, sources)
 
 
 def _wrap(v: int) -> int:
@@ -123,6 +128,7 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
     def make(_warn: object) -> Stacks:
         index: dict[NodeInfo, int] = {}
         frames: list[NodeInfo] = []
+        sources: list[tuple[str, int]] = []
         loc_ids: dict[int, tuple[int, ...]] = {}
         keys: list[tuple[int, ...]] = []
         values: list[int] = []
@@ -133,11 +139,16 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
                 got = loc_ids.get(id(loc))
                 if got is None:
                     out = []
-                    for info in reversed(b.loc_infos(loc)):
+                    infos = b.loc_infos(loc)
+                    # infos follow loc.lines (one line kept under -noinlines).
+                    lines = loc.lines if len(loc.lines) == len(infos) else loc.lines[-1:]
+                    for j in range(len(infos) - 1, -1, -1):
+                        info = infos[j]
                         n = index.get(info)
                         if n is None:
                             n = index[info] = len(frames)
                             frames.append(info)
+                            sources.append(_source(info, lines[j] if j < len(lines) else None))
                         out.append(n)
                     got = loc_ids[id(loc)] = tuple(out)
                 ids.extend(got)
@@ -147,14 +158,23 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
         found_base = any(v < 0 for v in values) or any(
             s.labels is not None and "pprof::base" in s.labels for s in rpt.samples
         )
-        return make_stacks(frames, keys, values, divs, found_base, rpt.options.mean)
+        return make_stacks(frames, keys, values, divs, found_base, rpt.options.mean, sources)
 
     o = rpt.options
     key = ("stacks", id(b), o.value_index, o.mean)
     st: Stacks = rpt.cache.get(key, make, lambda _m: None, b)
     if diff is not None and diff != st.diff:
-        st = Stacks(st.frames, st.names, st.offsets, st.ids, st.values, st.divs, diff, st.mean)
+        st = replace(st, diff=diff)
     return st
+
+
+def _source(info: NodeInfo, line: Line | None) -> tuple[str, int]:
+    if info[3] and info[5]:
+        return info[3], info[5]
+    fn = line.function if line is not None else None
+    if fn is None:
+        return info[3], 0
+    return fn.filename, fn.start_line or (line.line if line is not None else 0)
 
 
 @dataclass
