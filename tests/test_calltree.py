@@ -177,6 +177,22 @@ def test_prune_keeps_a_subtree_of_heavy_boxes() -> None:
     assert ct.prune(tree, 0.0) is tree
 
 
+@pytest.mark.parametrize("fraction", [0.001, 0.05, 0.3, 1.0])
+@pytest.mark.parametrize(
+    ("src", "base"),
+    [
+        ("cpu.pb.gz", None),
+        ("heap.pb.gz", None),
+        ("handshake-after.pb.gz", "handshake-during.pb.gz"),
+    ],
+)
+def test_pruned_build_is_the_pruned_tree(src: str, base: str | None, fraction: float) -> None:
+    st = ct.report_stacks(report(src, base))
+    assert tree_paths(ct.build_tree(st, fraction)) == tree_paths(
+        ct.prune(ct.build_tree(st), fraction)
+    )
+
+
 def test_search_share_counts_each_stack_once() -> None:
     rpt = report("cpu.pb.gz")
     st = ct.report_stacks(rpt)
