@@ -37,6 +37,8 @@ SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
     # pprofsh's own
     "c": ("str", "", "pprofsh: run these shell commands (separated by ;) and exit"),
     "changes": ("bool", False, "pprofsh: report what grew and shrank between -base and source"),
+    "folded": ("bool", False, "pprofsh: output stacks in collapsed (folded) form"),
+    "flame": ("bool", False, "pprofsh: browse a flame graph of the profile in the terminal"),
     # goroutine leaks (pprofsh/leaks)
     "leaks": ("bool", False, "pprofsh: report goroutine leak sites across the sources"),
     "fail_on": ("int", -1, "pprofsh: with -leaks, exit 3 if a site grew by more than N"),
@@ -337,6 +339,7 @@ def _main(argv: list[str], ui) -> int:
     chosen_cmds = [c.name for c in cmds.PPROF_COMMANDS if v.get(c.name)]
     if v.get("changes") and chosen_cmds == ["traces"]:
         chosen_cmds = []  # -changes -traces: the per-stack changes report
+    chosen_cmds += [name for name in ("folded", "flame") if v.get(name)]
     if len(chosen_cmds) > 1:
         ui.print_err("must set at most one output format")
         return 1
@@ -393,6 +396,10 @@ def _main(argv: list[str], ui) -> int:
     if v.get("changes"):
         session.run("changes", ["traces"] if v.get("traces") else [])
         return 0
+    if cmd == "flame":
+        from pprofsh.interactive import Interpreter
+
+        Interpreter(session).flame_reopens = True
     if cmd is not None:
         session.run(cmd, [v[cmd]] if cmds.BY_NAME[cmd].has_param else [])
         return 0

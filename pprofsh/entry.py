@@ -25,6 +25,7 @@ from pprofsh.ui import UI
 
 if TYPE_CHECKING:
     from pprofsh.profile.model import Profile
+    from pprofsh.report.flameview import FlameView
     from pprofsh.snapshots import Snapshot, Snapshots
 
 
@@ -38,6 +39,8 @@ class SessionAPI(Protocol):
     snapshots: Snapshots
     current: Snapshot
     base: Snapshot | None
+    # Shows a flame graph full screen; set by the shell layer on a terminal, else None.
+    flame_screen: Callable[[FlameView], None] | None
 
     def load_source(self, ref: str) -> None: ...
     def set_base(self, ref: str | None, diff_base: bool = False) -> None: ...

@@ -21,6 +21,7 @@ from pprofsh.profile.model import Profile
 from pprofsh.report.text import profile_labels
 
 if TYPE_CHECKING:
+    from pprofsh.report.flameview import FlameView
     from pprofsh.session import Session
 
 COMMENT_START = "//:"
@@ -68,6 +69,27 @@ class Interpreter:
         self.session = session
         self._profile: Profile | None = None
         self._refresh()
+        # One-shot -flame: leaving with f/i/H opens the flame graph again, filtered.
+        self.flame_reopens = False
+        if session.flame_screen is None:
+            session.flame_screen = self.show_flame
+
+    def show_flame(self, view: FlameView) -> None:
+        """The `flame` screen (pprofsh.flame), then the line the user left it with
+        (`focus=^fn$`, `list ^fn$`, ...), run as if typed."""
+        import sys
+
+        if not (go.is_terminal(sys.stdin) and self.session.ui.out_is_terminal()):
+            raise CommandError("flame needs a terminal: use folded for flame graph tools")
+        from pprofsh.flame import run_flame
+
+        line = run_flame(view)
+        if line is None:
+            return
+        self.session.ui.write_out("(pprof) " + line + "\n")
+        self.execute(line)
+        if self.flame_reopens and not line.startswith("list "):
+            self.execute("flame flip" if view.flip else "flame")
 
     def _refresh(self) -> None:
         """Follow the session's profile: `load` and `base` can change its sample types."""

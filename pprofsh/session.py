@@ -9,10 +9,10 @@ all go through it.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 from pprofsh import measurement
@@ -30,6 +30,9 @@ from pprofsh.remote_commands import endpoint_url
 from pprofsh.report import ViewCache
 from pprofsh.snapshots import Snapshots
 from pprofsh.ui import UI as UI
+
+if TYPE_CHECKING:
+    from pprofsh.report.flameview import FlameView
 
 
 @dataclass
@@ -233,6 +236,8 @@ class Session:
         self.current = self.snapshots.add(self.spec.sources, new_side or profile)
         self.base = self.snapshots.add(self.spec.base, base_side) if base_side is not None else None
         self.diff_base = self.spec.diff_base
+        # The shell layer's full-screen flame graph (pprofsh.flame), when it can draw one.
+        self.flame_screen: Callable[[FlameView], None] | None = None
 
     # -- snapshots ---------------------------------------------------------------------
     def _resolve(self, ref: str):

@@ -13,7 +13,7 @@ from prompt_toolkit.output import DummyOutput
 
 from pprofsh.flame import FlameControl, make_app, render_row
 from pprofsh.options import Config
-from pprofsh.report import make_report
+from pprofsh.driver import make_report
 from pprofsh.report.calltree import report_stacks
 from pprofsh.report.flameview import FlameView
 from pprofsh.session import UI, SourceSpec, load

@@ -30,10 +30,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("delivery", ("delivery",)),
     ("sources", ("fetch", "snapshots", "remote_commands")),
     ("leaks", ("leaks.",)),
-    ("entries", ("entry", "report_commands", "own_commands")),
+    ("entries", ("entry", "report_commands", "own_commands", "flame_commands")),
     ("commands", ("commands",)),
     ("session", ("session",)),
-    ("shell", ("interactive", "shell", "prompt", "completer")),
+    ("shell", ("interactive", "shell", "prompt", "completer", "flame")),
     ("web", ("web.",)),
     ("cli", ("cli", "leaks.cli", "docs", "__main__", "")),
 )
