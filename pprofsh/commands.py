@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from pprofsh import options as opts
 from pprofsh import flame_commands, own_commands, report_commands
+from pprofsh import options as opts
 from pprofsh.entry import Command, Invocation
 from pprofsh.errors import CommandError
 from pprofsh.go import quote

@@ -293,3 +293,16 @@ def test_stacks_of_plain_lists() -> None:
     tree = ct.build_tree(st)
     assert tree_paths(tree) == {(): [9, 0, 9], ("a",): [9, 3, 9], ("a", "b"): [6, 6, 6]}
     assert np.array_equal(ct.function_totals(st)[1], np.array([9, 6]))
+
+
+def test_folded_flag_and_command(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    from pprofsh.cli import main
+
+    assert main(["-folded", "-focus=callerA", P + "cpu.pb.gz"]) == 0
+    flag = capsys.readouterr().out
+    assert flag == print_folded(report("cpu.pb.gz", focus="callerA"))
+    out = tmp_path / "cpu.folded"
+    assert main(["-c", f"folded callerA >{out}", P + "cpu.pb.gz"]) == 0
+    assert out.read_text() == flag
+    assert main(["-folded", "-top", P + "cpu.pb.gz"]) == 1
+    assert "must set at most one output format" in capsys.readouterr().err

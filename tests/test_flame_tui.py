@@ -11,9 +11,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.input.base import PipeInput
 from prompt_toolkit.output import DummyOutput
 
+from pprofsh.driver import make_report
 from pprofsh.flame import FlameControl, make_app, render_row
 from pprofsh.options import Config
-from pprofsh.driver import make_report
 from pprofsh.report.calltree import report_stacks
 from pprofsh.report.flameview import FlameView
 from pprofsh.session import UI, SourceSpec, load

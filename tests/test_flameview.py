@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from pprofsh.options import Config
 from pprofsh.driver import make_report
+from pprofsh.options import Config
 from pprofsh.report.calltree import report_stacks
 from pprofsh.report.flameview import (
     Box,
