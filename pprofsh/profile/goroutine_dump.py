@@ -25,8 +25,11 @@ from pprofsh.errors import ProfileError
 from pprofsh.profile.model import Function, Line, Location, Profile, Sample, ValueType
 
 _HEADER = re.compile(r"^goroutine (\d+)(?: [^\[]*)? \[([^\]]*)\]:?\s*$")
-_FILE_LINE = re.compile(r"^\s+(.*?):(\d+)(?:\s.*)?$")
-_CREATED = re.compile(r"^created by (.+?)(?: in goroutine (\d+))?\s*$")
+# Frame lines, `created by` lines and headers can be as long as a hostile dump
+# makes them; these are matched in linear time (Python's `re` backtracks, so a
+# pattern like `^\s+(.*?):(\d+)` is quadratic on a line of spaces).
+_LINE_NO = re.compile(r":(\d++)(?=\s|\Z)")
+_IN_GOROUTINE = re.compile(r" in goroutine (\d++)\Z")
 _MINUTES = re.compile(r"^(\d+) minutes?$")
 _START = re.compile(rb"(?:^|\n)goroutine \d+(?: [^\[\n]*)? \[")
 
@@ -39,6 +42,31 @@ def looks_like_dump(data: bytes) -> bool:
     if head.startswith((b"panic: ", b"fatal error: ", b"SIGQUIT", b"SIGABRT", b"unexpected fault")):
         return _START.search(data) is not None
     return False
+
+
+def _file_line(line: str) -> tuple[str, int] | None:
+    """`\\tFILE:LINE +0x..` -> (FILE, LINE): the first `:digits` that ends a word."""
+    rest = line.lstrip()
+    if len(rest) == len(line):
+        return None
+    m = _LINE_NO.search(rest)
+    if m is None:
+        return None
+    return rest[: m.start()], int(m.group(1))
+
+
+def _created_by(line: str) -> tuple[str, str] | None:
+    """`created by F in goroutine N` -> (F, N); N is "" for dumps before Go 1.21."""
+    if not line.startswith("created by "):
+        return None
+    body = line[len("created by ") :]
+    core = body.rstrip()
+    m = _IN_GOROUTINE.search(core)
+    if m is not None and m.start() > 0:
+        return core[: m.start()], m.group(1)
+    if not body:
+        return None
+    return body[: max(1, len(core))], ""
 
 
 def _strip_args(s: str) -> str:
@@ -112,20 +140,19 @@ def parse_dump(data: bytes) -> Profile:
         if cur is None:
             continue
         if line[0] in " \t":
-            fm = _FILE_LINE.match(line)
+            fm = _file_line(line)
             if fm and pending is not None and not pending[1]:
-                pending[1] = fm.group(1)
-                pending[2] = int(fm.group(2))
+                pending[1], pending[2] = fm
             pending = None
             continue
         if line.startswith("...") and "elided" in line:
             cur.elided = True
             pending = None
             continue
-        cm = _CREATED.match(line)
+        cm = _created_by(line)
         if cm:
-            cur.creator = [cm.group(1), "", 0]
-            cur.creator_goid = cm.group(2) or ""
+            cur.creator = [cm[0], "", 0]
+            cur.creator_goid = cm[1]
             pending = cur.creator
             continue
         if line.startswith("goroutine ") or line.startswith("["):

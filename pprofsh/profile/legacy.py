@@ -332,8 +332,19 @@ _heap_header_re = re.compile(
     r"heap profile: *([0-9]+): *([0-9]+) *\[ *([0-9]+): *([0-9]+) *\] *@ *"
     r"(heap[_a-z0-9]*)/?([0-9]*)"
 )
-_heap_sample_re = re.compile(r"(-?[0-9]+): *(-?[0-9]+) *\[ *([0-9]+): *([0-9]+) *\] @([ x0-9a-f]*)")
-_contention_sample_re = re.compile(r"([0-9]+) *([0-9]+) @([ x0-9a-f]*)")
+# Go's RE2 matches in linear time and Python's `re` backtracks, so each pattern
+# below is written so that the backtracking is linear too (docs/robustness.md):
+# a lookbehind lets a match start only where a run of digits starts (a match
+# starting inside a run would also match from its start, which is leftmost),
+# and possessive quantifiers (`++`) keep runs that the next item cannot share.
+_heap_sample_re = re.compile(
+    r"(-?(?<![0-9])[0-9]++): *+(-?[0-9]++) *+\[ *+([0-9]++): *+([0-9]++) *+\] @([ x0-9a-f]*)"
+)
+# `([0-9]+) *([0-9]+) @`: with spaces, the two runs; without, Go's greedy first
+# group leaves exactly one digit to the second.
+_contention_sample_re = re.compile(
+    r"(?<![0-9])(?:([0-9]++) ++([0-9]++)|([0-9]+)([0-9])) @([ x0-9a-f]*)"
+)
 _hex_number_re = re.compile(r"0x[0-9a-f]+")
 _growth_header_re = re.compile(
     r"heap profile: *([0-9]+): *([0-9]+) *\[ *([0-9]+): *([0-9]+) *\] @ growthz?"
@@ -346,12 +357,16 @@ _thread_start_re = re.compile(rf"--- Thread ({_X}+) \(name: (.*)/([0-9]+)\) stac
 
 _c_hex = rf"(?:0x)?({_X}+)"
 _c_hex_range = rf"{_S}*{_c_hex}[\t\n\f\r -]?{_S}*{_c_hex}:?"
+# In a proc maps line the second address must end its hex run (a separator or
+# `:` follows), so of all the ways to split one run in two, Go's greedy choice
+# is the whole run or all but its last digit: the lookahead allows only those.
+_c_hex_range_proc = rf"{_S}*+(?:0x)?({_X}+)(?={_X}?(?!{_X}))[\t\n\f\r -]?{_S}*+(?:0x)?({_X}++):?"
 _c_perm = rf"(?:{_S}+([-rwxp]+))?"
 _c_space_hex = rf"(?:{_S}+({_X}+))?"
 _c_space_string = rf"(?:{_S}+({_NS}+))?"
 _c_space_at_offset = rf"(?:{_S}+\(@({_X}+)\))?"
 _proc_maps_re = re.compile(
-    rf"^{_c_hex_range}{_c_perm}{_c_space_hex}{_S}+{_X}+:{_X}+{_S}+[0-9]+{_c_space_string}"
+    rf"^{_c_hex_range_proc}{_c_perm}{_c_space_hex}{_S}+{_X}+:{_X}+{_S}+[0-9]+{_c_space_string}"
 )
 _brief_maps_re = re.compile(
     rf"^{_c_hex_range}{_c_perm}{_c_space_string}{_c_space_at_offset}{_c_space_hex}"
@@ -359,11 +374,47 @@ _brief_maps_re = re.compile(
 _log_info_re = re.compile(rf"^[^\[\]]+:[0-9]+\]{_S}")
 _lib_re = re.compile(r"([.]so\Z|[.]so[._][0-9]+)")
 
-_attribute_re = re.compile(r"([0-9A-Za-z_ ]+)=([0-9A-Za-z_ ]+)")
+_attribute_re = re.compile(r"(?<![0-9A-Za-z_ ])([0-9A-Za-z_ ]++)=([0-9A-Za-z_ ]+)")
 _java_sample_re = re.compile(r" *([0-9]+) +([0-9]+) +@ +([ x0-9a-f]*)")
 _java_location_re = re.compile(rf"^{_S}*0x({_X}+){_S}+(.*){_S}*\Z")
-_java_location_file_line_re = re.compile(rf"^(.*){_S}+\((.+):(-?[0-9]+)\)\Z")
-_java_location_path_re = re.compile(rf"^(.*){_S}+\((.*)\)\Z")
+_java_line_tail_re = re.compile(r":(-?[0-9]++)\)\Z")
+_GO_SPACE_SET = frozenset("\t\n\f\r ")
+
+
+def _java_paren_split(s: str, end: int, min_inner: int) -> int:
+    """The last `(` before end with at least min_inner characters after it and Go's
+    whitespace before it (what a greedy `^(.*)\\s+\\(` picks), or -1. Found by
+    walking left, so a line of many `(` costs linear time, not quadratic."""
+    q = s.rfind("(", 0, end - min_inner)
+    while q > 0:
+        if s[q - 1] in _GO_SPACE_SET:
+            return q
+        q = s.rfind("(", 0, q)
+    return -1
+
+
+def _java_location_file_line(s: str) -> tuple[str, str, str] | None:
+    """Go's `^(.*)\\s+\\((.+):(-?[0-9]+)\\)$` (func, file, line), matched in linear time."""
+    if "\n" in s:
+        return None
+    t = _java_line_tail_re.search(s)
+    if t is None:
+        return None
+    q = _java_paren_split(s, t.start(), 1)
+    if q < 0:
+        return None
+    return s[: q - 1], s[q + 1 : t.start()], t.group(1)
+
+
+def _java_location_path(s: str) -> tuple[str, str] | None:
+    """Go's `^(.*)\\s+\\((.*)\\)$` (func, file), matched in linear time."""
+    if "\n" in s or not s.endswith(")"):
+        return None
+    q = _java_paren_split(s, len(s) - 1, 0)
+    if q < 0:
+        return None
+    return s[: q - 1], s[q + 1 : -1]
+
 
 _MEMORY_MAP_SENTINELS = ("--- Memory map: ---", "MAPPED_LIBRARIES:")
 
@@ -636,7 +687,32 @@ def _check_valid(p: Profile) -> None:
 
 # --- Go runtime debug=1 comments (pprofsh addition) -------------------------------------
 
-_go_frame_re = re.compile(r"\A#\t+0x([0-9a-f]+)(?:\t+(.*)\+0x[0-9a-f]+\t+(.*):([0-9]+))?\Z")
+_go_frame_head_re = re.compile(r"#\t++0x([0-9a-f]++)(?:\Z|\t++)")
+_go_frame_line_re = re.compile(r":([0-9]++)\Z")
+_go_offset_re = re.compile(r"\+0x[0-9a-f]++\t++")
+
+
+def _go_frame(line: str) -> tuple[str, str | None, str, str] | None:
+    """`#\\t+0x(hex)(?:\\t+(.*)\\+0x[0-9a-f]+\\t+(.*):([0-9]+))?$` as Go's leftmost-first
+    matching reads it (address, function, file, line), in linear time: the function
+    runs to the last `+0xOFFSET\\t` that leaves room for `FILE:LINE`."""
+    m = _go_frame_head_re.match(line)
+    if m is None or "\n" in line:
+        return None
+    if m.end() == len(line) and not line.endswith("\t"):
+        return m.group(1), None, "", ""
+    t = _go_frame_line_re.search(line, m.end())
+    if t is None:
+        return None
+    q = line.rfind("+0x", m.end(), t.start())
+    while q >= 0:
+        o = _go_offset_re.match(line, q)
+        if o is not None and o.end() <= t.start():
+            return m.group(1), line[m.end() : q], line[o.end() : t.start()], t.group(1)
+        q = line.rfind("+0x", m.end(), q)
+    return None
+
+
 _LABELS_PREFIX = "# labels: "
 
 
@@ -657,13 +733,13 @@ class _GoText:
             if labels:
                 s.labels = {k: [v] for k, v in labels}
             return
-        m = _go_frame_re.match(line)
+        m = _go_frame(line)
         if m is None:
             return
-        addr = int(m.group(1), 16) & _U64
-        name = m.group(2)
+        addr = int(m[0], 16) & _U64
+        name = m[1]
         if name is not None:
-            entry = (addr, name, m.group(3), int(m.group(4)))
+            entry = (addr, name, m[2], int(m[3]))
         else:
             entry = (addr, None, "", 0)
         self.frames.setdefault(len(b.p.samples) - 1, []).append(entry)
@@ -1195,8 +1271,8 @@ def _parse_contention_sample(line: str, period: int, cpu_hz: int) -> tuple[list[
     if m is None:
         raise _Unrecognized()
     try:
-        v1 = _parse_int(m.group(1), 10)
-        v2 = _parse_int(m.group(2), 10)
+        v1 = _parse_int(m.group(1) or m.group(3), 10)
+        v2 = _parse_int(m.group(2) or m.group(4), 10)
     except _NumError as e:
         raise ProfileError(f"malformed sample: {line}: {e}") from None
     if period > 0:
@@ -1205,7 +1281,7 @@ def _parse_contention_sample(line: str, period: int, cpu_hz: int) -> tuple[list[
             v1 = _f2i(float(v1) * float(period) / cpu_ghz)
         v2 = _i64(v2 * period)
     try:
-        addrs = _parse_hex_addresses(m.group(3))
+        addrs = _parse_hex_addresses(m.group(5))
     except _NumError as e:
         raise ProfileError(f"malformed sample: {line}: {e}") from None
     return [v2, v1], addrs
@@ -1327,19 +1403,19 @@ def _parse_java_locations(text: str, b: _Builder) -> None:
             continue
         rest = m.group(2)
         line_no = 0
-        fl = _java_location_file_line_re.search(rest)
+        fl = _java_location_file_line(rest)
         if fl:
-            func, file = fl.group(1), fl.group(2)
+            func, file = fl[0], fl[1]
             try:
-                n = _parse_int(fl.group(3), 10)
+                n = _parse_int(fl[2], 10)
                 if n > 0:
                     line_no = n
             except _NumError:
                 pass
         else:
-            fp = _java_location_path_re.search(rest)
+            fp = _java_location_path(rest)
             if fp:
-                func, file = fp.group(1), _go_base(fp.group(2))
+                func, file = fp[0], _go_base(fp[1])
             elif "generated stub/JIT" in rest:
                 func, file = "STUB", ""
             else:
