@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pprofsh.errors import FetchError, PprofshError
 from pprofsh.go import errno_text as _errno_text
 from pprofsh.go import new_temp_file, quote
-from pprofsh.limits import max_size, too_large
+from pprofsh.limits import BUDGET, max_size, too_large
 from pprofsh.profile.model import Profile
 
 CPU_PROFILE_HANDLER = "/debug/pprof/profile"
@@ -255,10 +255,15 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
     limit = timeout + HEADER_GRACE  # ResponseHeaderTimeout: timeout + 5s, as Go
     t = httpx.Timeout(connect=limit, read=limit, write=limit, pool=limit)
     where = f'Get "{real}"'
-    max_body = max_size()
     # Go's pprof has no deadline for the body: a server that trickles bytes would hold it
-    # forever. pprofsh stops the whole transfer at the same bound as the headers.
+    # forever. pprofsh bounds the whole exchange (connect, headers, body, of any status)
+    # by the header timeout: every socket operation gets only the time left.
     deadline = time.monotonic() + limit
+    _allow_go_header_size()
+    body_deadline = (
+        f"{where}: context deadline exceeded (Client.Timeout "
+        "or context cancellation while reading body)"
+    )
     try:
         with httpx.Client(
             verify=verify,
@@ -267,21 +272,14 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
             follow_redirects=True,
             max_redirects=10,
         ) as client:
+            _bound_by_deadline(client, deadline)
             with client.stream("GET", real, headers={"Accept-Encoding": "gzip"}) as resp:
-                if resp.status_code != 200:
-                    raise FetchError(_status_error(resp))
-                chunks, size = [], 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > max_body:
-                        raise FetchError(f"{where}: " + too_large("response body", max_body))
-                    if time.monotonic() > deadline:
-                        raise FetchError(
-                            f"{where}: context deadline exceeded (Client.Timeout "
-                            "or context cancellation while reading body)"
-                        )
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                try:
+                    if resp.status_code != 200:
+                        raise FetchError(_status_error(resp, where))
+                    return _read_body(resp, where)
+                except httpx.TimeoutException:
+                    raise FetchError(body_deadline) from None
     except PprofshError:
         raise
     except httpx.TooManyRedirects:
@@ -291,6 +289,11 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
             raise FetchError(f"{where}: dial tcp {_hostport(real)}: i/o timeout") from None
         raise FetchError(f"{where}: net/http: timeout awaiting response headers") from None
     except httpx.RemoteProtocolError as e:
+        if "Receive buffer too long" in str(e):
+            raise FetchError(
+                f"{where}: net/http: server response headers exceeded "
+                f"{GO_MAX_HEADER_BYTES} bytes; aborted"
+            ) from None
         if "incomplete" in str(e) or "peer closed" in str(e) or "expected" in str(e):
             raise FetchError("unexpected EOF") from None
         raise FetchError(f"{where}: EOF") from None
@@ -306,16 +309,86 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
         raise FetchError(f"parse {quote(url)}: {e}") from None
 
 
-def _status_error(resp) -> str:
+def _read_body(resp, where: str) -> bytes:
+    """The whole response body, bounded: by PPROFSH_MAX_SIZE and by the global budget of
+    bytes held by loads in progress (pprofsh.limits.BUDGET), charged as it arrives."""
+    limit = max_size()
+    body = bytearray()
+    for chunk in resp.iter_bytes():
+        if len(body) + len(chunk) > limit:
+            raise FetchError(f"{where}: " + too_large("response body", limit))
+        try:
+            BUDGET.charge(len(chunk), "response body", limit)
+        except PprofshError as e:
+            raise FetchError(f"{where}: {e}") from None
+        body += chunk
+    return body  # type: ignore[return-value]  # bytes-like, one copy only
+
+
+def _status_error(resp, where: str) -> str:
+    """cmd/pprof's statusCodeError: a Go server's text/plain error body is shown (read
+    through the same bounds as any body: size, budget and deadline)."""
     status = f"{resp.status_code} {resp.reason_phrase}".rstrip()
     if resp.headers.get("X-Go-Pprof") and "text/plain" in resp.headers.get("Content-Type", ""):
-        try:
-            body = resp.read()[:4096].decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - Go falls back to the bare status too
-            return f"server response: {status}"
-        body = " ".join(body.split("\n")).strip()
+        text = bytes(_read_body(resp, where)).decode("utf-8", "replace")
+        body = " ".join(text.split("\n")).strip()
         return f"server response: {status} - {body}"
     return f"server response: {status}"
+
+
+# Go's Transport reads response headers up to 10 MiB (MaxResponseHeaderBytes' default);
+# h11, under httpx, stops at 100 KiB and the failure looked like a bare `EOF`.
+GO_MAX_HEADER_BYTES = 10 << 20
+
+
+def _allow_go_header_size() -> None:
+    from httpcore._sync.http11 import HTTP11Connection
+
+    HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE = GO_MAX_HEADER_BYTES
+
+
+def _bound_by_deadline(client, deadline: float) -> None:
+    """Give every socket operation of client's connections only the time left before
+    deadline (httpx's timeouts are per operation: a server sending a byte a second
+    would never trip them)."""
+    import httpcore
+
+    class Stream(httpcore.NetworkStream):
+        def __init__(self, inner: httpcore.NetworkStream) -> None:
+            self._inner = inner
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._inner.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._inner.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+        def close(self) -> None:
+            self._inner.close()
+
+        def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[no-untyped-def]
+            left = _left(timeout, httpcore.ConnectTimeout)
+            return Stream(self._inner.start_tls(ssl_context, server_hostname, left))
+
+        def get_extra_info(self, info: str):  # type: ignore[no-untyped-def]
+            return self._inner.get_extra_info(info)
+
+    class Backend(httpcore.SyncBackend):
+        def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+            left = _left(timeout, httpcore.ConnectTimeout)
+            return Stream(super().connect_tcp(host, port, left, local_address, socket_options))
+
+    def _left(timeout: float | None, exc: type[Exception]) -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise exc("deadline exceeded")
+        return left if timeout is None else min(timeout, left)
+
+    backend = Backend()
+    for transport in [client._transport, *client._mounts.values()]:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None:
+            pool._network_backend = backend
 
 
 def _hostport(url: str) -> str:

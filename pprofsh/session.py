@@ -20,7 +20,7 @@ from pprofsh.commands import parse_command_line
 from pprofsh.errors import FetchError, PprofshError, ProfileError
 from pprofsh.fetch import fetch_source, is_url, note_saved, save_fetched
 from pprofsh.go import errno_text
-from pprofsh.limits import read_limited
+from pprofsh.limits import BUDGET, read_limited
 from pprofsh.options import Config
 from pprofsh.profile import merge as merging
 from pprofsh.profile.model import Mapping, Profile
@@ -51,7 +51,15 @@ def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
     """Read one source: an existing file first, else a URL (cmd/pprof's adjustURL).
 
     Returns (profile, fetched): fetched is the pprofsh.fetch.Fetched of a remote
-    source (its raw body, saved later by note_saved), None for a file."""
+    source (its raw body, saved later by note_saved), None for a file.
+
+    The bytes read, fetched and decompressed are charged to one budget shared by
+    the sources loading in parallel (pprofsh.limits.BUDGET): given back when done."""
+    with BUDGET.scope():
+        return _fetch_one(src, spec, ui)
+
+
+def _fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
     if os.path.exists(src) or not _looks_like_url(src):
         try:
             with open(src, "rb") as f:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from pprofsh.leaks.verdict import in_work_loop, judge
+from pprofsh.limits import source_lines
 from pprofsh.profile.model import Profile, Sample
 
 # Top-level packages of the Go standard library (import path's first element).
@@ -238,10 +239,10 @@ class SourceReader:
                 candidates.append(os.path.join(root, *parts[i:]))
         for c in candidates:
             try:
-                with open(c, encoding="utf-8", errors="replace") as fh:
-                    found = fh.read().splitlines()
+                # bounded: a profile from a server can name /dev/zero or a FIFO
+                found = source_lines(c)
                 break
-            except OSError:
+            except (OSError, ValueError):
                 continue
         self._cache[path] = found
         return found

@@ -29,30 +29,61 @@ class _Malformed(Exception):
 
 def gunzip(data: bytes, limit: int | None = None) -> bytes:
     """Decompress every gzip member of data, as Go's gzip.Reader does, up to the limit
-    (default: pprofsh.limits.max_size(), i.e. $PPROFSH_MAX_SIZE)."""
+    (default: pprofsh.limits.max_size(), i.e. $PPROFSH_MAX_SIZE).
+
+    Bounded and linear: the output is charged to pprofsh.limits.BUDGET as it grows
+    (one budget for all the sources being loaded at once) and kept in one
+    bytearray (no second copy at the end, so a bomb peaks at the limit, not twice
+    it); each member is fed to zlib through a window that starts small and doubles,
+    so what zlib copies back as unused_data is bounded by the member's own size (a
+    million empty members cost a million small steps, not a million copies of the
+    rest of the input)."""
     from pprofsh import limits
 
     if limit is None:
         limit = limits.max_size()
-    out = []
-    total = 0
-    while data:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            chunk = d.decompress(data, limit - total + 1)
-        except zlib.error as e:
-            raise ProfileError(f"decompressing profile: {_zlib_message(e)}") from None
-        total += len(chunk)
-        if total > limit or d.unconsumed_tail:
+    out = bytearray()
+    view = memoryview(data)
+    pos, n = 0, len(data)
+
+    def take(chunk: bytes) -> None:
+        if not chunk:
+            return
+        if len(out) + len(chunk) > limit:
             raise ProfileError("decompressing profile: " + limits.too_large("profile", limit))
-        out.append(chunk)
-        if not d.eof:
-            raise ProfileError("decompressing profile: unexpected EOF")
-        data = d.unused_data
-        if data and data[:2] != b"\x1f\x8b":
-            # Go's reader reports trailing garbage after a member as a bad header.
-            raise ProfileError("decompressing profile: gzip: invalid header")
-    return b"".join(out)
+        try:
+            limits.BUDGET.charge(len(chunk), "profile", limit)
+        except ProfileError as e:
+            raise ProfileError(f"decompressing profile: {e}") from None
+        out.extend(chunk)
+
+    with limits.BUDGET.scope():
+        while pos < n:
+            if pos > 0 and data[pos : pos + 2] != b"\x1f\x8b":
+                # Go's reader reports trailing garbage after a member as a bad header.
+                raise ProfileError("decompressing profile: gzip: invalid header")
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            window = 64
+            while not d.eof:
+                piece = view[pos : pos + window]
+                pos += len(piece)
+                window = min(window * 2, limits.CHUNK)
+                try:
+                    chunk = d.decompress(piece, min(limits.CHUNK, limit - len(out) + 1))
+                    take(chunk)
+                    # Input left over (the output was cut at CHUNK), or output still
+                    # inside zlib after the last input: drain it a CHUNK at a time.
+                    while (d.unconsumed_tail or (chunk and pos >= n)) and not d.eof:
+                        chunk = d.decompress(
+                            d.unconsumed_tail, min(limits.CHUNK, limit - len(out) + 1)
+                        )
+                        take(chunk)
+                except zlib.error as e:
+                    raise ProfileError(f"decompressing profile: {_zlib_message(e)}") from None
+                if not d.eof and pos >= n:
+                    raise ProfileError("decompressing profile: unexpected EOF")
+            pos -= len(d.unused_data)
+    return out  # type: ignore[return-value]  # bytes-like: every parser reads it as bytes
 
 
 def _zlib_message(e: zlib.error) -> str:

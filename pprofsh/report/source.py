@@ -140,16 +140,14 @@ class SourceReader:
 
 
 def _read_lines(path: str) -> list[str]:
-    """Lines as bufio.Scanner gives them; a file that can't be read gives none."""
+    """Lines as bufio.Scanner gives them, bounded (pprofsh.limits.source_lines); a file
+    that can't be read gives none."""
+    from pprofsh.limits import source_lines
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
+        return source_lines(path)
+    except (OSError, ValueError):
         return []
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return [ln.removesuffix(b"\r").decode("utf-8", errors="replace") for ln in lines]
 
 
 def _errtext(e: OSError) -> str:
