@@ -26,13 +26,29 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
+from prompt_toolkit.completion import CompleteEvent, Completer, PathCompleter
+from prompt_toolkit.completion import Completion as _Completion
 from prompt_toolkit.document import Document
 
 from pprofsh import commands as cmds
 from pprofsh import options as opts
 from pprofsh.measurement import UNIT_FAMILIES
 from pprofsh.remote_commands import endpoint_completions
+from pprofsh.ui import sanitize
+
+
+def Completion(  # noqa: N802 - stands in for prompt_toolkit's class
+    text: str, start_position: int = 0, display: str | None = None, display_meta: str = ""
+) -> _Completion:
+    """A completion whose menu text went through the one terminal sanitizer (function
+    names and sample types come from the profile: no bidi override or escape is shown)."""
+    return _Completion(
+        text,
+        start_position,
+        display=sanitize(text if display is None else display),
+        display_meta=sanitize(display_meta),
+    )
+
 
 MAX_NAMES = 200  # function-name completions offered at once
 

@@ -171,7 +171,7 @@ class Interpreter:
         if tokens[0] == "help":
             text, ok = command_help(" ".join(tokens[1:]), self.sample_types)
             if ok:
-                ui.err.write(text if text.endswith("\n") else text + "\n")
+                ui.write_err(text if text.endswith("\n") else text + "\n")
             else:
                 ui.print_err(text)
             return True

@@ -57,7 +57,7 @@ def toolbar_text(interp) -> str:
     parts.append(sample_type(interp))
     filters = [f"{n}={s.config[n]}" for n in FILTERS if s.config[n]]
     parts.append(" ".join(filters) if filters else "no filters")
-    from pprofsh.report.highlight import sanitize
+    from pprofsh.ui import sanitize
 
     return sanitize(" " + " │ ".join(parts))
 

@@ -26,7 +26,7 @@ def run_shell(session, script: str | None = None, stdin=None) -> int:
     ui.write_err(interp.greeting())
     if script is not None:
         for line in script.split(";"):
-            ui.out.write(PROMPT + line.strip() + "\n")
+            ui.write_out(PROMPT + line.strip() + "\n")
             if not interp.execute(line):
                 break
         return 0

@@ -13,15 +13,24 @@ from typing import TextIO
 
 from pprofsh.go import is_terminal
 
-# C0 controls but newline and tab, DEL, and the C1 controls (0x9b is a one-byte CSI).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but newline and tab, DEL, and the C1 controls (0x9b is a one-byte CSI);
+# and the Unicode bidirectional controls (embeddings, overrides, isolates, marks), with
+# which `main.(*conn).\u202egol` would show as a different, made-up name.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(m: re.Match[str]) -> str:
+    c = ord(m.group(0))
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 
 def sanitize(text: str) -> str:
-    """Profile strings made harmless for a terminal: ESC, BEL, CSI... shown as \\xNN.
+    """Profile strings made harmless for a terminal: ESC, BEL, CSI... shown as \\xNN,
+    bidi controls (U+202E...) as \\uNNNN. Every write to a terminal goes through it:
+    UI's methods, delivery of reports, the toolbar, -watch's live lines.
 
     Only for text going to a terminal; piped output stays byte-identical to Go's."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    return _CONTROL.sub(_escaped, text)
 
 
 @dataclass

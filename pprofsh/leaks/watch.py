@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pprofsh.errors import PprofshError
 from pprofsh.leaks.analyze import NOT_BLOCKED, analyze
+from pprofsh.ui import sanitize
 
 SPARKS = "▁▂▃▄▅▆▇█"
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -134,8 +135,8 @@ def watch(
                         f"  {s.counts[0]:>7d}  {s.op:<20s} {s.function} {s.where()}" for s in top
                     ]
                     if drawn:
-                        live.write(f"\x1b[{drawn}F\x1b[J")
-                    live.write("\n".join(lines) + "\n")
+                        live.write(f"\x1b[{drawn}F\x1b[J")  # ours; names are sanitized
+                    live.write(sanitize("\n".join(lines) + "\n"))
                     drawn = len(lines)
                 else:
                     tops = ", ".join(f"{s.function} {s.op} {s.counts[0]}" for s in top[:3])
