@@ -378,9 +378,6 @@ def _main(argv: list[str], ui) -> int:
     if spec.normalize and not spec.base:
         ui.print_err("must have base profile to normalize by")
         return 1
-    if v.get("http"):
-        ui.print_err("pprofsh: -http (the web UI) is not supported; use the shell")
-        return 1
     spec.tls = (v.get("tls_cert", ""), v.get("tls_key", ""), v.get("tls_ca", ""))  # type: ignore[attr-defined]
     _check_protobuf_backend(ui)
     new_side, base_side, remote = load_sides(spec, ui)
@@ -393,6 +390,10 @@ def _main(argv: list[str], ui) -> int:
 
         note_saved(prof, ui, remote)
     session = Session(prof, cfg, ui, spec, new_side, base_side)
+    if v.get("http"):
+        from pprofsh.web.server import serve_cli
+
+        return serve_cli(session, v["http"], bool(v.get("no_browser")))
     if v.get("changes"):
         session.run("changes", ["traces"] if v.get("traces") else [])
         return 0
@@ -404,5 +405,7 @@ def _main(argv: list[str], ui) -> int:
         session.run(cmd, [v[cmd]] if cmds.BY_NAME[cmd].has_param else [])
         return 0
     from pprofsh.shell import run_shell
+    from pprofsh.web.server import shell_http
 
+    session.web_server = shell_http  # the shell's `http`
     return run_shell(session, script=v.get("c") or None)

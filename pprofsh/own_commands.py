@@ -44,6 +44,10 @@ def _fetch(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
     s.fetch(inv.arg or "")
 
 
+def _http(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
+    s.ui.print_err(s.serve_web(inv.arg))
+
+
 def _snapshots(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
     listing = s.snapshots.listing(s.current, s.base)
     o = Output(lambda stream: stream.write(listing), path=inv.config["output"])
@@ -100,6 +104,19 @@ ENTRIES: tuple[Command, ...] = (
         run=_fetch,
         pprof=False,
         completion="endpoint",
+    ),
+    Command(
+        name="http",
+        description="pprofsh: serve the web UI on this session; the prompt stays",
+        usage="http [host:port|off]\n"
+        "Serves pprof's web UI (graph, top, flame graph, peek, source) and pprofsh's\n"
+        "snapshots, changes and leaks pages for this session, in the background.\n"
+        "No host is localhost, no port a free one; `http` again shows the URL,\n"
+        "`http off` stops it.",
+        parse=one_word,
+        run=_http,
+        pprof=False,
+        completion="",
     ),
     Command(
         name="snapshots",

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 from pprofsh import measurement
 from pprofsh.commands import parse_command_line
-from pprofsh.errors import FetchError, PprofshError, ProfileError
+from pprofsh.errors import CommandError, FetchError, PprofshError, ProfileError
 from pprofsh.fetch import fetch_source, is_url, note_saved, save_fetched
 from pprofsh.go import errno_text
 from pprofsh.limits import BUDGET, read_limited
@@ -278,6 +278,16 @@ class Session:
         save_fetched(fetched, self.ui)
         self.current = self.snapshots.add([url], combine([fetched.profile]))
         self._rebuild()
+
+    # The web UI (pprofsh.web, a layer above) plugs in here: the cli sets it, so that
+    # the shell's `http` serves this session while the prompt stays.
+    web_server: Callable[[Session, str | None], str] | None = None
+
+    def serve_web(self, hostport: str | None) -> str:
+        """`http [host:port|off]`: start (or show, or stop) the web UI on this session."""
+        if self.web_server is None:
+            raise CommandError("the web UI is not available here")
+        return self.web_server(self, hostport)
 
     # -- commands ----------------------------------------------------------------------
     def run(self, command: str, args: Sequence[str] = (), out: TextIO | None = None) -> None:

@@ -508,3 +508,57 @@ def open_browser(url: str) -> bool:
         except OSError:
             continue
     return False
+
+
+# -- entry points: the -http flag and the shell's `http` -----------------------------
+
+
+def browser_url(url: str, session: Session) -> str:
+    """What pprof opens: the server's URL with the flags' options as URL parameters."""
+    q, _ = urlconfig.url_values(session.config, {})
+    enc = urlconfig.encode_query(q)
+    return url + "/ui/" + ("?" + enc if enc else "")
+
+
+def serve_cli(session: Session, hostport: str, no_browser: bool) -> int:
+    """`pprofsh -http=host:port`: serve until interrupted (pprof's serveWebInterface)."""
+    import time
+
+    ui = session.ui
+    srv, url = start(hostport, session, log=ui.print_err)
+    ui.print_err(f"Serving web UI on {url}")
+    if not no_browser:
+        u = browser_url(url, session)
+        time.sleep(0.2)
+        if not open_browser(u):
+            ui.print_err(u)
+    try:
+        while True:  # until Ctrl-C (exit status 130, as any interrupted run)
+            time.sleep(3600)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    return 0
+
+
+_SHELL_SERVERS: dict[int, tuple[Session, WebServer, str]] = {}
+
+
+def shell_http(session: Session, arg: str | None) -> str:
+    """The shell's `http [host:port|off]`: serve this session in the background, the
+    prompt stays; `http` again says where; `http off` stops it."""
+    running = _SHELL_SERVERS.get(id(session))
+    if arg == "off":
+        if running is None:
+            return "the web UI is not running"
+        _SHELL_SERVERS.pop(id(session))
+        running[1].shutdown()
+        running[1].server_close()
+        return f"Stopped the web UI on {running[2]}"
+    if running is not None:
+        if arg:
+            return f"already serving on {running[2]} (`http off` stops it)"
+        return f"Serving web UI on {running[2]}"
+    srv, url = start(arg or "localhost:0", session)
+    _SHELL_SERVERS[id(session)] = (session, srv, url)
+    return f"Serving web UI on {url}"
