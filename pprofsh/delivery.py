@@ -13,6 +13,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -140,6 +141,15 @@ def write_file(path: str, data: bytes, ui: UI) -> None:
     ui.print_err(f"Generating report in {path}")
     if "\x00" in path:
         raise CommandError(f"open {path}: invalid argument")
+    if _is_special(path):
+        # >/dev/null, a FIFO, a terminal: written to as os.Create would, never renamed
+        # over (run as root, a rename would replace /dev/null with a regular file).
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as e:
+            raise CommandError(f"open {path}: {errno_text(e)}") from None
+        return
     tmp = ""
     try:
         d = os.path.dirname(path) or "."
@@ -162,6 +172,15 @@ def write_file(path: str, data: bytes, ui: UI) -> None:
             except OSError:
                 pass
         raise CommandError(f"open {path}: {errno_text(e)}") from None
+
+
+def _is_special(path: str) -> bool:
+    """path exists and is not a regular file (a device, FIFO or socket)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 # -- Graphviz and viewers ----------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_flame_move_zoom_search_and_focus(env: dict[str, str]) -> None:
     assert child.exitstatus == 0
 
 
-def test_flame_callers_help_and_quit(env: dict[str, str]) -> None:
+def test_flame_callers_help_and_quit(env: dict[str, str], tmp_path: Path) -> None:
     child = spawn(env, str(PROFILES / "cpu.pb.gz"))
     child.expect_exact(PROMPT)
     child.sendline("flame")
@@ -97,13 +97,14 @@ def test_flame_callers_help_and_quit(env: dict[str, str]) -> None:
     child.expect(drawn("callers of main.main"))
     child.send("q")
     child.expect_exact(PROMPT)
-    child.sendline("folded main.fib >" + os.devnull)
+    child.sendline(f"folded main.fib >{tmp_path / 'fib.folded'}")
     child.expect_exact("Generating report in")
     child.expect_exact(PROMPT)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    assert (tmp_path / "fib.folded").read_text().startswith("runtime.main;main.main;")
 
 
 def test_one_shot_flame_with_a_base(env: dict[str, str]) -> None:
