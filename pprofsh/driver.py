@@ -13,36 +13,22 @@ from collections.abc import Callable
 
 from pprofsh import filters
 from pprofsh.errors import CommandError
-from pprofsh.go import go_base, quote
+from pprofsh.go import quote
+from pprofsh.graph import _go_base
 from pprofsh.options import Config
+from pprofsh.profile.columns import (
+    SampleSet,
+    from_samples,
+    num_label_units,
+    profile_columns,
+)
+from pprofsh.profile.columns import (
+    total as view_total,
+)
 from pprofsh.profile.merge import merged
-from pprofsh.profile.model import Profile, Sample
+from pprofsh.profile.model import Profile
 from pprofsh.report import Report, ReportOptions, ViewCache
 from pprofsh.report.tagroot import add_label_nodes
-
-
-def num_label_units(samples: list[Sample]) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """pprof's NumLabelUnits: the unit of each numeric label key, and units ignored."""
-    units: dict[str, str] = {}
-    ignored: dict[str, set[str]] = {}
-    keys: set[str] = set()
-    for s in samples:
-        if not s.num_labels:
-            continue
-        for k in s.num_labels:
-            keys.add(k)
-            for u in (s.num_units or {}).get(k, ()):
-                if not u:
-                    continue
-                want = units.get(k)
-                if want is None:
-                    units[k] = u
-                elif want != u:
-                    ignored.setdefault(k, set()).add(u)
-    for k in keys:
-        if not units.get(k):
-            units[k] = "bytes" if k in ("alignment", "request") else k
-    return units, {k: sorted(v) for k, v in ignored.items()}
 
 
 def apply_command_overrides(cmd: str, fmt: str, cfg: Config) -> Config:
@@ -99,27 +85,6 @@ def sample_index(p: Profile, name: str) -> int:
     raise CommandError(f"sample_index {quote(name)} must be one of: [{' '.join(types)}]")
 
 
-def compute_total(samples: list[Sample], index: int, mean: bool) -> int:
-    total = div = diff_total = diff_div = 0
-    for s in samples:
-        vals = s.values
-        v = vals[index]
-        d = vals[0] if mean else 0
-        if v < 0:
-            v = -v
-        total += v
-        div += d
-        if s.labels and "true" in s.labels.get("pprof::base", ()):
-            diff_total += v
-            diff_div += d
-    if diff_total > 0:
-        total, div = diff_total, diff_div
-    if div != 0:
-        q = abs(total) // abs(div)
-        return q if (total >= 0) == (div >= 0) else -q
-    return total
-
-
 def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> ReportOptions:
     if not p.sample_types:
         raise CommandError("profile has no samples")
@@ -166,13 +131,13 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
         noinlines=cfg["noinlines"],
     )
     if p.mappings and p.mappings[0].file:
-        o.title = go_base(p.mappings[0].file)
+        o.title = _go_base(p.mappings[0].file)
     return o
 
 
 def apply_focus(
-    samples: list[Sample], units: dict[str, str], cfg: Config, warn: Callable[[str], None]
-) -> list[Sample]:
+    view: SampleSet, units: dict[str, str], cfg: Config, warn: Callable[[str], None]
+) -> SampleSet:
     focus = filters.compile_regex("focus", cfg["focus"])
     ignore = filters.compile_regex("ignore", cfg["ignore"])
     hide = filters.compile_regex("hide", cfg["hide"])
@@ -188,31 +153,29 @@ def apply_focus(
 
     if not (focus or ignore or hide or show):
         # pprof's name filter always runs: a sample with no frames is dropped.
-        if any(not s.locations for s in samples):
-            samples = [s for s in samples if s.locations]
+        view = filters.drop_frameless(view)
     else:
-        locs = filters.all_locations(samples)
-        samples, fm, im, hm, hnm = filters.filter_by_name(samples, locs, focus, ignore, hide, show)
+        view, fm, im, hm, hnm = filters.filter_by_name(view, focus, ignore, hide, show)
         warn_no(focus is None or fm, "Focus")
         warn_no(ignore is None or im, "Ignore")
         warn_no(hide is None or hm, "Hide")
         warn_no(show is None or hnm, "Show")
     if showfrom is not None:
-        samples, sfm = filters.show_from(samples, filters.all_locations(samples), showfrom)
+        view, sfm = filters.show_from(view, showfrom)
         warn_no(sfm, "ShowFrom")
     if tagfocus or tagignore:
-        samples, tfm, tim = filters.filter_by_tag(samples, tagfocus, tagignore)
+        view, tfm, tim = filters.filter_by_tag(view, tagfocus, tagignore)
         warn_no(tagfocus is None or tfm, "TagFocus")
         warn_no(tagignore is None or tim, "TagIgnore")
     tagshow = filters.compile_regex("tagshow", cfg["tagshow"])
     taghide = filters.compile_regex("taghide", cfg["taghide"])
     if tagshow or taghide:
-        samples, tns, tnh = filters.filter_tags_by_name(samples, tagshow, taghide)
+        view, tns, tnh = filters.filter_tags_by_name(view, tagshow, taghide)
         warn_no(tagshow is None or tns, "TagShow")
         warn_no(taghide is None or tnh, "TagHide")
     if prunefrom is not None:
-        samples = filters.prune_from(samples, filters.all_locations(samples), prunefrom)
-    return samples
+        view = filters.prune_from(view, prunefrom)
+    return view
 
 
 _FOCUS_KEYS = (
@@ -244,26 +207,34 @@ def make_report(
         # copy these reports print; the others never see the difference.
         p = merged(p)
     cache = cache if cache is not None else ViewCache()
+    prof = p
+    base: SampleSet = cache.get(
+        ("columns", id(prof)), lambda _w: profile_columns(prof), lambda _m: None, prof
+    )
 
     def units_of(w: Callable[[str], None]):
-        units, ignored = num_label_units(p.samples)
+        units, ignored = num_label_units(base)
         for k in sorted(ignored):
             w(f"For tag {k} used unit {units[k]}, also encountered unit(s) {', '.join(ignored[k])}")
         return units
 
     units = cache.get(("units", id(p)), units_of, warn, p)
     cfg = apply_command_overrides(cmd, fmt, cfg)
-    samples = p.samples
+    samples = base
     if cfg["tagroot"] or cfg["tagleaf"]:
         src = samples
+
+        def tagged(w: Callable[[str], None]) -> SampleSet:
+            out = add_label_nodes(
+                p, src.to_samples(), cfg["tagroot"], cfg["tagleaf"], cfg["unit"], w
+            )
+            return from_samples(out, len(p.sample_types))
+
         samples = cache.get(
-            ("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]),
-            lambda w: add_label_nodes(p, src, cfg["tagroot"], cfg["tagleaf"], cfg["unit"], w),
-            warn,
-            src,
+            ("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]), tagged, warn, src
         )
 
-    def focused(src: list[Sample]) -> list[Sample]:
+    def focused(src: SampleSet) -> SampleSet:
         key = ("focus", id(src), *(cfg[k] for k in _FOCUS_KEYS))
         return cache.get(key, lambda w: apply_focus(src, units, cfg, w), warn, src)
 
@@ -277,7 +248,7 @@ def make_report(
     src = samples
     total = cache.get(
         ("total", id(src), ropt.value_index, ropt.mean),
-        lambda w: compute_total(src, ropt.value_index, ropt.mean),
+        lambda w: view_total(src, ropt.value_index, ropt.mean),
         warn,
         src,
     )

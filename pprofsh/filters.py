@@ -1,9 +1,11 @@
 """Sample filters: focus/ignore/hide/show, show_from, prune_from, tag filters.
 
-Each filter takes a list of samples and returns a new one; the loaded profile
-is never modified. Where pprof edits a location's lines (hide, show,
-show_from), a changed copy of that location is made and stacks that use it are
-rebuilt, so unchanged stacks keep sharing their tuples.
+Each filter takes a view of samples as columns (profile/columns.SampleSet) and
+returns a new one; the loaded profile is never modified. Regexps are tested
+once per function, mapping or location, label filters once per label set, and
+the results become masks over stacks and sample groups. Where pprof edits a
+location's lines (hide, show, show_from, prune_from), a changed copy of that
+location is appended to the view's location table.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import re
 import warnings
 from collections.abc import Callable
 
+import numpy as np
+import numpy.typing as npt
+
 from pprofsh.errors import CommandError
-from pprofsh.profile.model import Location, Sample
+from pprofsh.profile.columns import I64, NO_LABELS, SampleSet, _ranges
+from pprofsh.profile.model import Line, Location, Sample
 from pprofsh.regexps import BACKTRACK_MESSAGE, may_backtrack
 
 Warn = Callable[[str], None]
@@ -86,171 +92,242 @@ def go_regexp_error(expr: str, e: Exception) -> str:
     return f"error parsing regexp: {msg}: `{expr}`"
 
 
-def _fn_matches(loc: Location, rx: re.Pattern[str]) -> bool:
-    for ln in loc.lines:
+class _Matcher:
+    """A regexp over function names/files and mapping files, each tested once."""
+
+    def __init__(self, rx: re.Pattern[str]) -> None:
+        self.rx = rx
+        self._fn: dict[int, bool] = {}
+        self._map: dict[int, bool] = {}
+
+    def line(self, ln: Line) -> bool:
         fn = ln.function
-        if fn is not None and (rx.search(fn.name) or rx.search(fn.filename)):
-            return True
-    m = loc.mapping
-    return m is not None and rx.search(m.file) is not None
+        if fn is None:
+            return False
+        got = self._fn.get(id(fn))
+        if got is None:
+            rx = self.rx
+            got = self._fn[id(fn)] = bool(rx.search(fn.name) or rx.search(fn.filename))
+        return got
+
+    def mapping(self, loc: Location) -> bool:
+        m = loc.mapping
+        if m is None:
+            return False
+        got = self._map.get(id(m))
+        if got is None:
+            got = self._map[id(m)] = self.rx.search(m.file) is not None
+        return got
+
+    def location(self, loc: Location) -> bool:
+        return any(self.line(ln) for ln in loc.lines) or self.mapping(loc)
 
 
-def _line_matches(ln, rx: re.Pattern[str]) -> bool:
-    fn = ln.function
-    return fn is not None and (rx.search(fn.name) is not None or rx.search(fn.filename) is not None)
-
-
-def _with_lines(loc: Location, lines) -> Location:
+def _with_lines(loc: Location, lines: list[Line]) -> Location:
     return Location(loc.id, loc.mapping, loc.address, list(lines), loc.is_folded)
 
 
-def all_locations(samples: list[Sample]) -> list[Location]:
-    seen: dict[int, Location] = {}
-    stacks: set[int] = set()
-    for s in samples:
-        st = s.locations
-        if id(st) in stacks:
-            continue
-        stacks.add(id(st))
-        for loc in st:
-            seen.setdefault(id(loc), loc)
-    return list(seen.values())
+def _used(view: SampleSet) -> list[int]:
+    """Indices of the locations the view's samples use."""
+    return np.unique(view.locs).tolist()
 
 
-def filter_by_name(samples: list[Sample], locations: list[Location], focus, ignore, hide, show):
-    """pprof's FilterSamplesByName. Returns (samples, fm, im, hm, hnm)."""
+def _entry_stack(view: SampleSet) -> I64:
+    return np.repeat(np.arange(view.num_stacks, dtype=np.int64), np.diff(view.starts))
+
+
+def _any_by_stack(view: SampleSet, entry_flag: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    out = np.zeros(view.num_stacks, bool)
+    out[_entry_stack(view)[entry_flag]] = True
+    return out
+
+
+def rewrite(
+    view: SampleSet,
+    added: list[Location],
+    remap: I64,
+    keep_entry: npt.NDArray[np.bool_] | None,
+    keep_group: npt.NDArray[np.bool_],
+    drop_empty: bool,
+) -> SampleSet:
+    """A view whose stacks keep the entries keep_entry says (all when None), with each
+    location i replaced by remap[i] (indices past the table are `added`), over the
+    groups keep_group says (and, with drop_empty, whose stack is not left empty).
+    Stacks no kept group uses are dropped; the order of stacks and groups stays."""
+    locs = view.locs
+    lens = np.diff(view.starts)
+    if keep_entry is not None:
+        es = _entry_stack(view)
+        locs = locs[keep_entry]
+        lens = np.bincount(es[keep_entry], minlength=view.num_stacks).astype(np.int64)
+    locs = remap[locs].astype(np.int32)
+    if drop_empty:
+        keep_group = keep_group & (lens[view.stack] > 0)
+    stack = view.stack[keep_group]
+    used = np.zeros(view.num_stacks, bool)
+    used[stack] = True
+    renum = np.cumsum(used) - 1
+    starts = np.zeros(view.num_stacks + 1, np.int64)
+    np.cumsum(lens, out=starts[1:])
+    ul = lens[used]
+    new_starts = np.zeros(len(ul) + 1, np.int64)
+    np.cumsum(ul, out=new_starts[1:])
+    sel = _ranges(starts[:-1][used], starts[1:][used])
+    return SampleSet(
+        view.locations + added if added else view.locations,
+        new_starts,
+        locs[sel],
+        renum[stack].astype(np.int32),
+        view.labels[keep_group],
+        view.values[keep_group],
+        view.label_sets,
+    )
+
+
+def filter_by_name(
+    view: SampleSet,
+    focus: re.Pattern[str] | None,
+    ignore: re.Pattern[str] | None,
+    hide: re.Pattern[str] | None,
+    show: re.Pattern[str] | None,
+) -> tuple[SampleSet, bool, bool, bool, bool]:
+    """pprof's FilterSamplesByName. Returns (view, fm, im, hm, hnm)."""
     fm = im = hm = hnm = False
-    focus_or_ignore: dict[int, bool] = {}
-    hidden: set[int] = set()
-    replaced: dict[int, Location] = {}
-    for loc in locations:
-        if ignore is not None and _fn_matches(loc, ignore):
+    table = view.locations
+    n = len(table)
+    state = np.zeros(n, np.int8)  # 1: focused, -1: ignored
+    remap = np.arange(n, dtype=np.int64)
+    gone = np.zeros(n, bool)
+    added: list[Location] = []
+    fo = _Matcher(focus) if focus is not None else None
+    ig = _Matcher(ignore) if ignore is not None else None
+    hi = _Matcher(hide) if hide is not None else None
+    sh = _Matcher(show) if show is not None else None
+    for li in _used(view):
+        loc = table[li]
+        if ig is not None and ig.location(loc):
             im = True
-            focus_or_ignore[id(loc)] = False
-        elif focus is None or _fn_matches(loc, focus):
+            state[li] = -1
+        elif fo is None or fo.location(loc):
             fm = True
-            focus_or_ignore[id(loc)] = True
+            state[li] = 1
         cur = loc
-        if hide is not None and _fn_matches(cur, hide):
+        if hi is not None and hi.location(cur):
             hm = True
-            m = cur.mapping
-            if m is not None and hide.search(m.file):
-                lines = []
+            if hi.mapping(cur):
+                lines: list[Line] = []
             else:
-                lines = [ln for ln in cur.lines if not _line_matches(ln, hide)]
+                lines = [ln for ln in cur.lines if not hi.line(ln)]
             cur = _with_lines(cur, lines)
             if not lines:
-                hidden.add(id(loc))
-        if show is not None:
-            m = cur.mapping
-            if m is not None and show.search(m.file):
+                gone[li] = True
+        if sh is not None:
+            if sh.mapping(cur):
                 lines = list(cur.lines)
             else:
-                lines = [ln for ln in cur.lines if ln.function is None or _line_matches(ln, show)]
+                lines = [ln for ln in cur.lines if ln.function is None or sh.line(ln)]
             cur = _with_lines(cur, lines)
             if not lines:
-                hidden.add(id(loc))
+                gone[li] = True
             else:
                 hnm = True
         if cur is not loc:
-            replaced[id(loc)] = cur
-    out = []
-    rebuilt: dict[int, tuple[Location, ...] | None] = {}
-    for s in samples:
-        st = s.locations
-        focused = False
-        ok = True
-        for loc in st:
-            v = focus_or_ignore.get(id(loc))
-            if v is None:
-                continue
-            if v:
-                focused = True
-            else:
-                ok = False
-                break
-        if not ok or not focused:
-            continue
-        if hidden or replaced:
-            new = rebuilt.get(id(st), st)
-            if new is st and id(st) not in rebuilt:
-                locs = tuple(replaced.get(id(loc), loc) for loc in st if id(loc) not in hidden)
-                new = locs if locs else None
-                if new is not None and len(new) == len(st) and all(a is b for a, b in zip(new, st)):
-                    new = st
-                rebuilt[id(st)] = new
-            if new is None:
-                continue
-            if new is not st:
-                s = _resample(s, new)
-        out.append(s)
+            remap[li] = n + len(added)
+            added.append(cur)
+    es_state = state[view.locs]
+    ignored = _any_by_stack(view, es_state < 0)
+    focused = _any_by_stack(view, es_state > 0)
+    ok_stack = focused & ~ignored
+    keep_group = ok_stack[view.stack]
+    edit = bool(gone.any()) or bool(added)
+    keep_entry = ~gone[view.locs] if bool(gone.any()) else None
+    out = rewrite(view, added, remap, keep_entry, keep_group, edit)
     return out, fm, im, hm, hnm
 
 
-def _resample(s: Sample, stack: tuple[Location, ...]) -> Sample:
-    return Sample(stack, s.values, s.labels, s.num_labels, s.num_units)
+def drop_frameless(view: SampleSet) -> SampleSet:
+    """The samples that have a stack (pprof's name filter drops the others)."""
+    lens = np.diff(view.starts)
+    if bool((lens[view.stack] > 0).all()):
+        return view
+    n = len(view.locations)
+    return rewrite(view, [], np.arange(n), None, lens[view.stack] > 0, True)
 
 
-def show_from(samples: list[Sample], locations: list[Location], rx):
-    """pprof's ShowFrom. Returns (samples, matched)."""
-    if rx is None:
-        return samples, False
+def show_from(view: SampleSet, rx: re.Pattern[str]) -> tuple[SampleSet, bool]:
+    """pprof's ShowFrom: each stack cut above its outermost match. Returns (view, matched)."""
     matched = False
-    show_locs: dict[int, Location] = {}
-    for loc in locations:
-        m = loc.mapping
-        if m is not None and rx.search(m.file):
-            show_locs[id(loc)] = loc
+    table = view.locations
+    n = len(table)
+    shown = np.zeros(n, bool)
+    remap = np.arange(n, dtype=np.int64)
+    added: list[Location] = []
+    m = _Matcher(rx)
+    for li in _used(view):
+        loc = table[li]
+        if m.mapping(loc):
+            shown[li] = True
             matched = True
             continue
         for i in range(len(loc.lines) - 1, -1, -1):
-            if _line_matches(loc.lines[i], rx):
-                show_locs[id(loc)] = (
-                    _with_lines(loc, loc.lines[: i + 1]) if i + 1 != len(loc.lines) else loc
-                )
+            if m.line(loc.lines[i]):
+                shown[li] = True
                 matched = True
+                if i + 1 != len(loc.lines):
+                    remap[li] = n + len(added)
+                    added.append(_with_lines(loc, loc.lines[: i + 1]))
                 break
-    out = []
-    cache: dict[int, tuple[Location, ...] | None] = {}
-    for s in samples:
-        st = s.locations
-        if id(st) in cache:
-            new = cache[id(st)]
-        else:
-            new = None
-            for i in range(len(st) - 1, -1, -1):
-                if id(st[i]) in show_locs:
-                    new = tuple(show_locs.get(id(loc), loc) for loc in st[: i + 1])
-                    break
-            cache[id(st)] = new
-        if new is not None:
-            out.append(s if new == st else _resample(s, new))
+    es = _entry_stack(view)
+    pos = np.arange(len(view.locs), dtype=np.int64)
+    last = np.full(view.num_stacks, -1, np.int64)
+    hit = shown[view.locs]
+    np.maximum.at(last, es[hit], pos[hit])
+    keep_entry = pos <= last[es]
+    out = rewrite(view, added, remap, keep_entry, last[view.stack] >= 0, True)
     return out, matched
 
 
-def prune_from(samples: list[Sample], locations: list[Location], rx) -> list[Sample]:
+def prune_from(view: SampleSet, rx: re.Pattern[str]) -> SampleSet:
     """pprof's PruneFrom: drop the frames beneath the lowest match, keeping the match."""
     from pprofsh.profile.prune import simplify_func
 
-    pruned: dict[int, Location] = {}
-    for loc in locations:
+    table = view.locations
+    n = len(table)
+    pruned = np.zeros(n, bool)
+    remap = np.arange(n, dtype=np.int64)
+    added: list[Location] = []
+    for li in _used(view):
+        loc = table[li]
         for i, ln in enumerate(loc.lines):
             fn = ln.function
             if fn is not None and fn.name and rx.search(simplify_func(fn.name)):
-                pruned[id(loc)] = _with_lines(loc, loc.lines[i:]) if i else loc
+                pruned[li] = True
+                if i:
+                    remap[li] = n + len(added)
+                    added.append(_with_lines(loc, loc.lines[i:]))
                 break
-    if not pruned:
-        return samples
-    out = []
-    for s in samples:
-        st = s.locations
-        for i, loc in enumerate(st):
-            if id(loc) in pruned:
-                new = tuple(pruned.get(id(x), x) for x in st[i:])
-                s = _resample(s, new)
-                break
-        out.append(s)
-    return out
+    if not pruned.any():
+        return view
+    es = _entry_stack(view)
+    pos = np.arange(len(view.locs), dtype=np.int64)
+    first = np.full(view.num_stacks, len(pos), np.int64)
+    hit = pruned[view.locs]
+    np.minimum.at(first, es[hit], pos[hit])
+    # Stacks without a match are kept whole (and their locations unchanged).
+    has = first < len(pos)
+    keep_entry = (pos >= first[es]) | ~has[es]
+    remap_entries = np.where(has[es], remap[view.locs], view.locs)
+    ident = np.arange(n + len(added), dtype=np.int64)
+    tmp = SampleSet(
+        view.locations,
+        view.starts,
+        remap_entries.astype(np.int32),
+        view.stack,
+        view.labels,
+        view.values,
+        view.label_sets,
+    )
+    return rewrite(tmp, added, ident, keep_entry, np.ones(view.num_groups, bool), False)
 
 
 _RANGE_RX = re.compile(r"([+-]?[0-9]+)([a-zA-Z]+)?")
@@ -348,20 +425,33 @@ def compile_tag_filter(what: str, value: str, num_label_units: dict[str, str], w
     return match_key
 
 
-def filter_by_tag(samples: list[Sample], focus, ignore):
+def _label_views(view: SampleSet) -> tuple[list[int], list[Sample]]:
+    """The label set ids the view's groups use (-1: none), each as a Sample to test."""
+    ids = np.unique(view.labels).tolist()
+    sets = view.label_sets
+    return ids, [Sample((), [], *(sets[i] if i >= 0 else NO_LABELS)) for i in ids]
+
+
+def filter_by_tag(
+    view: SampleSet, focus: Callable[[Sample], bool] | None, ignore: Callable[[Sample], bool] | None
+) -> tuple[SampleSet, bool, bool]:
+    """pprof's FilterSamplesByTag, once per label set. Returns (view, fm, im)."""
     fm = im = False
-    out = []
-    for s in samples:
+    ids, probes = _label_views(view)
+    ok = np.zeros(len(view.label_sets) + 1, bool)  # index -1: no labels
+    for li, s in zip(ids, probes):
         focused = focus(s) if focus is not None else True
         ignored = ignore(s) if ignore is not None else False
         fm = fm or focused
         im = im or ignored
-        if focused and not ignored:
-            out.append(s)
-    return out, fm, im
+        ok[li] = focused and not ignored
+    return view.select(ok[view.labels]), fm, im
 
 
-def filter_tags_by_name(samples: list[Sample], show, hide):
+def filter_tags_by_name(
+    view: SampleSet, show: re.Pattern[str] | None, hide: re.Pattern[str] | None
+) -> tuple[SampleSet, bool, bool]:
+    """pprof's tagshow/taghide: label keys removed from every label set."""
     sm = hm = False
 
     def remove(name: str) -> bool:
@@ -372,15 +462,17 @@ def filter_tags_by_name(samples: list[Sample], show, hide):
         hm = hm or mh
         return not ms or mh
 
-    out = []
-    for s in samples:
-        labels = s.labels
-        nums = s.num_labels
+    sets = list(view.label_sets)
+    for li in np.unique(view.labels).tolist():
+        if li < 0:
+            continue
+        labels, nums, units = sets[li]
         if labels:
             labels = {k: v for k, v in labels.items() if not remove(k)}
         if nums:
             nums = {k: v for k, v in nums.items() if not remove(k)}
-        if labels is not s.labels or nums is not s.num_labels:
-            s = Sample(s.locations, s.values, labels, nums, s.num_units)
-        out.append(s)
+        sets[li] = (labels, nums, units)
+    out = SampleSet(
+        view.locations, view.starts, view.locs, view.stack, view.labels, view.values, sets
+    )
     return out, sm, hm

@@ -12,8 +12,12 @@ import os.path
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from pprofsh.go import go_base, go_clean, go_div
+import numpy as np
+import numpy.typing as npt
+
+from pprofsh.profile.columns import I64, SampleSet, dedupe_stacks, from_samples
 from pprofsh.profile.model import Location, Sample
 
 # NodeInfo: (name, orig_name, address, file, start_line, lineno, objfile)
@@ -37,7 +41,7 @@ def name_components(info: NodeInfo) -> list[str]:
     elif name:
         pass
     elif objfile:
-        parts.append("[" + go_base(objfile) + "]")
+        parts.append("[" + _go_base(objfile) + "]")
     else:
         parts.append("<unknown>")
     return parts
@@ -45,6 +49,25 @@ def name_components(info: NodeInfo) -> list[str]:
 
 def printable_name(info: NodeInfo) -> str:
     return " ".join(name_components(info))
+
+
+def _go_base(path: str) -> str:
+    if not path:
+        return "."
+    path = path.rstrip("/")
+    if not path:
+        return "/"
+    return path.rsplit("/", 1)[-1]
+
+
+def go_clean(path: str) -> str:
+    """filepath.Clean for slash paths."""
+    if not path:
+        return "."
+    cleaned = os.path.normpath(path)
+    if cleaned.startswith("//") and not cleaned.startswith("///"):
+        cleaned = cleaned[1:]
+    return cleaned
 
 
 def info_sprint(info: NodeInfo) -> str:
@@ -67,7 +90,7 @@ class Edge:
         self.inline = inline
 
     def weight_value(self) -> int:
-        return self.weight if self.weight_div == 0 else go_div(self.weight, self.weight_div)
+        return self.weight if self.weight_div == 0 else _go_div(self.weight, self.weight_div)
 
 
 class Tag:
@@ -83,10 +106,10 @@ class Tag:
         self.cum_div = 0
 
     def flat_value(self) -> int:
-        return self.flat if self.flat_div == 0 else go_div(self.flat, self.flat_div)
+        return self.flat if self.flat_div == 0 else _go_div(self.flat, self.flat_div)
 
     def cum_value(self) -> int:
-        return self.cum if self.cum_div == 0 else go_div(self.cum, self.cum_div)
+        return self.cum if self.cum_div == 0 else _go_div(self.cum, self.cum_div)
 
 
 def sort_tags(tags: list[Tag], flat: bool) -> list[Tag]:
@@ -132,10 +155,10 @@ class Node:
         return self._name
 
     def flat_value(self) -> int:
-        return self.flat if self.flat_div == 0 else go_div(self.flat, self.flat_div)
+        return self.flat if self.flat_div == 0 else _go_div(self.flat, self.flat_div)
 
     def cum_value(self) -> int:
-        return self.cum if self.cum_div == 0 else go_div(self.cum, self.cum_div)
+        return self.cum if self.cum_div == 0 else _go_div(self.cum, self.cum_div)
 
     def add_to_edge(self, to: Node, dw: int, w: int, residual: bool, inline: bool) -> None:
         e = self.out.get(to)
@@ -155,6 +178,12 @@ class Node:
         return f"<Node {self.name} flat={self.flat} cum={self.cum}>"
 
 
+def _go_div(a: int, b: int) -> int:
+    """Go's integer division truncates toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
+
+
 @dataclass
 class GraphOptions:
     sample_value: Callable[[list[int]], int]
@@ -170,6 +199,8 @@ class GraphOptions:
     trim_path: str = ""
     source_path: str = ""
     with_tags: bool = False
+    # The column of sample_value (graphs are summed over value columns).
+    value_index: int = 0
 
 
 class Graph:
@@ -336,7 +367,7 @@ def trim_path(path: str, trim: str, search: str) -> str:
     """pprof's trimPath: strip configured prefixes (or guess from the search path)."""
     if not trim:
         for d in search.split(os.pathsep) if search else []:
-            want = "/" + go_base(d) + "/"
+            want = "/" + _go_base(d) + "/"
             i = path.find(want)
             if i != -1:
                 return path[i + len(want) :]
@@ -400,18 +431,191 @@ class _InfoMaker:
         return out
 
 
-class GraphBuilder:
-    """Builds graphs over one set of samples; keeps per-location work between passes."""
+@dataclass(eq=False)
+class StackTable:
+    """A view's distinct stacks as node ids at a granularity (see GraphBuilder.stacks).
 
-    def __init__(self, samples: list[Sample], o: GraphOptions) -> None:
+    Stack k is ``ids[offsets[k]:offsets[k + 1]]``, ROOT FIRST (outermost caller
+    first, leaf last; inlined frames expanded, the inlined callee after its
+    caller). ``values[k]``/``divs[k]`` are the sums over its samples of the
+    report's sample value and of the -mean divisor (0 without -mean). Stacks
+    with equal node sequences are summed into one; stacks whose value and
+    divisor are both 0 are left out. ``infos[i]``/``names[i]`` are node i's
+    NodeInfo and printable name (as `top` prints it).
+    """
+
+    infos: list[NodeInfo]
+    names: list[str]
+    offsets: I64
+    ids: I64
+    values: I64
+    divs: I64
+
+
+class _Index:
+    """A view's stacks expanded into nodes at one granularity, kept between reports.
+
+    Frames are the view's stacks with each location replaced by its lines'
+    nodes, stack by stack, ROOT FIRST (outermost caller first; within a
+    location, the outermost line first): frame_node, frame_inline (True when
+    the frame is an inlined call, i.e. not its location's outermost line), and
+    the stack of each frame; stack s's frames are stack_first[s] to
+    stack_first[s + 1] (its leaf last). pair_stack/pair_node are the distinct
+    (stack, node) pairs, so that a node's cum counts each stack once; recursive[s]
+    says stack s holds a node twice.
+    """
+
+    def __init__(self, view: SampleSet, maker: _InfoMaker) -> None:
+        used = np.unique(view.locs)
+        index: dict[NodeInfo, int] = {}
+        infos: list[NodeInfo] = []
+        table = view.locations
+        # Per used location: its nodes outermost first, and their inline flags.
+        per_loc = np.zeros(len(table) + 1, np.int64)
+        nodes: list[int] = []
+        inline: list[bool] = []
+        for li in used.tolist():
+            lns = maker.infos(table[li])
+            first = True
+            for info in reversed(lns):
+                n = index.get(info)
+                if n is None:
+                    n = index[info] = len(infos)
+                    infos.append(info)
+                nodes.append(n)
+                inline.append(not first)
+                first = False
+            per_loc[li + 1] = len(lns)
+        loc_off = np.cumsum(per_loc)
+        loc_nodes = np.array(nodes, np.int32)
+        loc_inline = np.array(inline, bool)
+        self.infos = infos
+        self.num_nodes = nn = len(infos)
+        nst = view.num_stacks
+        # The view's entries root first: reverse each stack.
+        starts = view.starts
+        lens = np.diff(starts)
+        es = np.repeat(np.arange(nst, dtype=np.int64), lens)
+        j = np.arange(len(view.locs), dtype=np.int64)
+        locs = view.locs[starts[es + 1] - 1 - (j - starts[es])]
+        del j
+        fr = _ranges(loc_off[:-1][locs], loc_off[1:][locs])
+        self.frame_node = loc_nodes[fr]
+        self.frame_inline = loc_inline[fr]
+        del fr
+        frames_per_stack = np.bincount(es, weights=per_loc[1:][locs], minlength=nst).astype(
+            np.int64
+        )
+        del es, locs
+        self.stack_first = np.zeros(nst + 1, np.int64)
+        np.cumsum(frames_per_stack, out=self.stack_first[1:])
+        self.frame_stack = np.repeat(np.arange(nst, dtype=np.int32), frames_per_stack)
+        # Distinct (stack, node) pairs: frames are grouped by stack, so the keys are
+        # nearly sorted already.
+        m = max(nn, 1)
+        pairs = np.sort(self.frame_stack.astype(np.int64) * m + self.frame_node)
+        keep = np.ones(len(pairs), bool)
+        keep[1:] = pairs[1:] != pairs[:-1]
+        pairs = pairs[keep]
+        del keep
+        self.pair_stack = (pairs // m).astype(np.int32)
+        self.pair_node = (pairs % m).astype(np.int32)
+        del pairs
+        distinct = np.bincount(self.pair_stack, minlength=nst)
+        self.recursive = distinct != frames_per_stack
+        self._names: list[str] | None = None
+
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = [printable_name(i) for i in self.infos]
+        return self._names
+
+
+def _ranges(a: I64, b: I64) -> I64:
+    """Concatenation of arange(a[i], b[i]) for every i."""
+    lens = b - a
+    total = int(lens.sum()) if len(lens) else 0
+    if total == 0:
+        return np.zeros(0, np.int64)
+    offs = np.cumsum(lens) - lens
+    return np.repeat(a - offs, lens) + np.arange(total, dtype=np.int64)
+
+
+def _repeats(a: npt.NDArray[Any], b: I64, nb: int) -> I64:
+    """Indices i where (a[i], b[i]) already occurred at a smaller index."""
+    if not len(a):
+        return np.zeros(0, np.int64)
+    top = int(a.max()) + 1
+    if top * max(nb, 1) < (1 << 62):
+        key = a.astype(np.int64) * nb + b
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        again = np.zeros(len(a), bool)
+        again[1:] = sk[1:] == sk[:-1]
+    else:
+        order = np.lexsort((b, a))
+        sa, sb = a[order], b[order]
+        again = np.zeros(len(a), bool)
+        again[1:] = (sa[1:] == sa[:-1]) & (sb[1:] == sb[:-1])
+    return np.sort(order[again])
+
+
+def _group_keys(key: I64, fnode_count: int) -> tuple[I64, I64]:
+    """(distinct keys in order of first occurrence, each key's index among them).
+
+    Keys are parent * N + child. When few nodes take part, they are renumbered
+    densely and counted with bincount; otherwise np.unique sorts them."""
+    nodes = np.unique(np.concatenate([key // fnode_count, key % fnode_count]))
+    k = len(nodes)
+    if k * k <= (1 << 24):
+        dense = np.searchsorted(nodes, key // fnode_count) * k + np.searchsorted(
+            nodes, key % fnode_count
+        )
+        first = np.full(k * k, len(key), np.int64)
+        np.minimum.at(first, dense, np.arange(len(key), dtype=np.int64))
+        present = np.flatnonzero(first < len(key))
+        order = np.argsort(first[present], kind="stable")
+        slots = present[order]
+        rank = np.empty(k * k, np.int64)
+        rank[slots] = np.arange(len(slots))
+        return key[first[slots]], rank[dense]
+    uk, firstk, inv = np.unique(key, return_index=True, return_inverse=True)
+    inv = inv.reshape(-1)
+    order = np.argsort(firstk, kind="stable")
+    rank = np.empty(len(uk), np.int64)
+    rank[order] = np.arange(len(uk))
+    return uk[order], rank[inv]
+
+
+def _sum_by(keys: I64, weights: I64, n: int) -> I64:
+    """Exact int64 sums of weights by key (np.bincount would go through float64)."""
+    out = np.zeros(n, np.int64)
+    np.add.at(out, keys, weights)
+    return out
+
+
+class GraphBuilder:
+    """Builds graphs over one view of samples at one granularity, as array sums.
+
+    The expanded stacks (_Index) are cached on the view, so another report,
+    sample index or trim on the same view costs a few sums.
+    """
+
+    def __init__(self, samples: SampleSet | list[Sample], o: GraphOptions) -> None:
         self.o = o
-        self.samples = samples
+        if not isinstance(samples, SampleSet):
+            ntypes = len(samples[0].values) if samples else 0
+            samples = from_samples(samples, ntypes)
+        self.view = samples
         self.maker = _InfoMaker(o)
         self._loc_infos: dict[int, list[NodeInfo]] = {}
-        self._groups: list[tuple[tuple[Location, ...], int, int, list[Sample] | None]] | None
-        self._groups = None
-        # _build_fast's sums by kept set (None: every node), for reports that trim alike.
-        self._sums: dict[frozenset[NodeInfo] | None, tuple] = {}
+        self._weights: tuple[I64, I64, npt.NDArray[np.bool_]] | None = None
+        # Node and edge sums by kept set (None: every node), for reports that trim alike.
+        self._sums: dict[tuple[str, frozenset[NodeInfo] | None], Any] = {}
+
+    @property
+    def samples(self) -> list[Sample]:
+        return self.view.to_samples()
 
     def loc_infos(self, loc: Location) -> list[NodeInfo]:
         got = self._loc_infos.get(id(loc))
@@ -420,139 +624,218 @@ class GraphBuilder:
             self._loc_infos[id(loc)] = got
         return got
 
-    def groups(self):
-        """(stack, w, dw, samples-or-None) with samples of equal stacks summed."""
-        if self._groups is not None:
-            return self._groups
+    def index(self) -> _Index:
+        o = self.o
+        key = (
+            "graph-index",
+            o.granularity,
+            o.noinlines,
+            o.trim_path,
+            o.source_path,
+            o.obj_names,
+            o.orig_fn_names,
+        )
+        got = self.view.cache.get(key)
+        if got is None:
+            got = self.view.cache[key] = _Index(self.view, self.maker)
+        assert isinstance(got, _Index)
+        return got
+
+    def weights(self) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+        """Per stack: summed value, summed mean divisor, and whether any sample counts."""
+        if self._weights is None:
+            view = self.view
+            empty = np.zeros(view.num_groups, np.int64)
+            w_col = view.values[:, self.o.value_index] if view.num_groups else empty
+            if self.o.sample_mean_divisor is not None and view.num_groups:
+                dw_col = view.values[:, 0]
+            else:
+                dw_col = empty
+            live = (w_col != 0) | (dw_col != 0)
+            st = view.stack[live].astype(np.int64)
+            n = view.num_stacks
+            w = _sum_by(st, w_col[live], n)
+            dw = _sum_by(st, dw_col[live], n)
+            part = np.zeros(n, bool)
+            part[st] = True
+            self._weights = (w, dw, part)
+        return self._weights
+
+    def groups(self) -> list[tuple[tuple[Location, ...], int, int, Sample | None]]:
+        """(stack, w, dw, samples-or-None) per distinct stack with a counting sample."""
+        w, dw, part = self.weights()
+        tuples = self.view.stack_tuples()
+        return [(tuples[s], int(w[s]), int(dw[s]), None) for s in np.flatnonzero(part).tolist()]
+
+    def stacks(self) -> StackTable:
+        """THE stack API: this view's distinct stacks as root-first node ids (StackTable)."""
+        ix = self.index()
+        w, dw, part = self.weights()
+        keep = part[ix.frame_stack]
+        nodes = ix.frame_node[keep]
+        lens = np.diff(ix.stack_first)
+        live = np.flatnonzero(part)
+        starts, flat, which = dedupe_stacks(lens[live], nodes.astype(np.int32))
+        k = len(starts) - 1
+        values = _sum_by(which.astype(np.int64), w[live], k)
+        divs = _sum_by(which.astype(np.int64), dw[live], k)
+        keepk = (values != 0) | (divs != 0)
+        if not bool(keepk.all()):
+            klens = np.diff(starts)[keepk]
+            flat = flat[_ranges(starts[:-1][keepk], starts[1:][keepk])]
+            starts = np.zeros(len(klens) + 1, np.int64)
+            np.cumsum(klens, out=starts[1:])
+            values, divs = values[keepk], divs[keepk]
+        return StackTable(ix.infos, ix.names(), starts, flat.astype(np.int64), values, divs)
+
+    def _object_groups(self) -> list[tuple[tuple[Location, ...], int, int, Sample | None]]:
+        """For graphs with tags or call trees: each sample with tags, else each stack."""
+        if not self.o.with_tags:
+            return self.groups()
         value = self.o.sample_value
         div = self.o.sample_mean_divisor
-        if self.o.with_tags:
-            out = []
-            for s in self.samples:
-                w = value(s.values)
-                dw = div(s.values) if div else 0
-                if w == 0 and dw == 0:
-                    continue
+        out: list[tuple[tuple[Location, ...], int, int, Sample | None]] = []
+        for s in self.view.to_samples():
+            w = value(s.values)
+            dw = div(s.values) if div else 0
+            if w != 0 or dw != 0:
                 out.append((s.locations, w, dw, s))
-            self._groups = out
-            return out
-        acc: dict[int, list] = {}
-        for s in self.samples:
-            vals = s.values
-            w = value(vals)
-            dw = div(vals) if div else 0
-            if w == 0 and dw == 0:
-                continue
-            g = acc.get(id(s.locations))
-            if g is None:
-                acc[id(s.locations)] = [s.locations, w, dw, None]
-            else:
-                g[1] += w
-                g[2] += dw
-        self._groups = [tuple(g) for g in acc.values()]
-        return self._groups
+        return out
 
-    def build(self, kept: set[NodeInfo] | None = None) -> Graph:
+    def build(self, kept: set[NodeInfo] | None = None, edges: bool = True) -> Graph:
+        """The graph over the kept nodes (None: all). edges=False leaves out the edges
+        of an array-built graph (a first pass that is only trimmed by cum)."""
         if self.o.call_tree:
             return self._build_tree()
         if not self.o.with_tags:
-            return self._build_fast(kept)
+            return self._build_arrays(kept, edges)
         return self._build_objects(kept)
 
-    def _build_fast(self, kept: set[NodeInfo] | None) -> Graph:
-        key = None if kept is None else frozenset(kept)
-        sums = self._sums.get(key)
-        if sums is None:
-            sums = self._sums[key] = self._sum_fast(kept)
+    def _cached(self, what: str, kept: set[NodeInfo] | None, make: Callable[[], object]):
+        key = (what, None if kept is None else frozenset(kept))
+        got = self._sums.get(key)
+        if got is None:
+            got = self._sums[key] = make()
             if len(self._sums) > 8:
                 del self._sums[next(iter(self._sums))]
-        infos, cum, cum_div, flat, flat_div, edges = sums
-        count = len(infos)
-        nodes: list[Node | None] = [None] * count
-        for i, info in enumerate(infos):
-            n = nodes[i] = Node(info)
-            n.cum, n.cum_div, n.flat, n.flat_div = cum[i], cum_div[i], flat[i], flat_div[i]
-        for k, (ew, edw, residual, inline) in edges.items():
-            src, dst = nodes[k // count], nodes[k % count]
-            e = Edge(src, dst, edw, ew, residual, inline)
-            src.out[dst] = e
-            dst.in_[src] = e
-        return _select(nodes, self.o.drop_negative)
+        return got
 
-    def _sum_fast(self, kept: set[NodeInfo] | None):
-        """pprof's newGraph over stack groups, with nodes as small ints.
+    def _node_ok(self, kept: set[NodeInfo] | None) -> npt.NDArray[np.bool_]:
+        ix = self.index()
+        if kept is None:
+            return np.ones(ix.num_nodes, bool)
+        return np.fromiter((i in kept for i in ix.infos), bool, ix.num_nodes)
 
-        Same rules as _build_objects (which also keeps tags): each node's cum counts
-        once per stack, each (parent, child) edge once per stack with the flags of
-        its first occurrence, flat goes to the leaf unless the leaf was dropped.
-        """
-        index: dict[NodeInfo, int] = {}
-        infos: list[NodeInfo] = []
-        # Per location: its lines' nodes outermost first, as (node or -1, inline).
-        loc_rev: dict[int, tuple[tuple[int, bool], ...]] = {}
-        for stack, _w, _dw, _s in self.groups():
-            for loc in stack:
-                if id(loc) in loc_rev:
-                    continue
-                lns = self.loc_infos(loc)
-                last = len(lns) - 1
-                rev = []
-                for ni in range(last, -1, -1):
-                    info = lns[ni]
-                    if kept is not None and info not in kept:
-                        rev.append((-1, ni != last))
-                        continue
-                    n = index.get(info)
-                    if n is None:
-                        n = index[info] = len(infos)
-                        infos.append(info)
-                    rev.append((n, ni != last))
-                loc_rev[id(loc)] = tuple(rev)
-        count = len(infos)
-        cum = [0] * count
-        cum_div = [0] * count
-        flat = [0] * count
-        flat_div = [0] * count
-        edges: dict[int, list] = {}
-        for stack, w, dw, _s in self.groups():
-            seen: set[int] = set()
-            seen_edge: set[int] = set()
-            parent = -1
-            residual = False
-            for loc in reversed(stack):
-                for n, inline in loc_rev[id(loc)]:
-                    if n < 0:
-                        residual = True
-                        continue
-                    if n not in seen:
-                        seen.add(n)
-                        cum[n] += w
-                        cum_div[n] += dw
-                    if parent >= 0 and n != parent:
-                        k = parent * count + n
-                        if k not in seen_edge:
-                            seen_edge.add(k)
-                            e = edges.get(k)
-                            if e is None:
-                                edges[k] = [w, dw, residual, inline]
-                            else:
-                                e[0] += w
-                                e[1] += dw
-                                if residual:
-                                    e[2] = True
-                                if not inline:
-                                    e[3] = False
-                    parent = n
-                    residual = False
-            if parent >= 0 and not residual:
-                flat[parent] += w
-                flat_div[parent] += dw
-        return infos, cum, cum_div, flat, flat_div, edges
+    def _build_arrays(self, kept: set[NodeInfo] | None, with_edges: bool) -> Graph:
+        infos = self.index().infos
+        present, cum, cum_div, flat, flat_div = self._cached(
+            "nodes", kept, lambda: self._node_sums(kept)
+        )
+        nodes: dict[int, Node] = {}
+        for i, c, cd, f, fd in zip(present, cum, cum_div, flat, flat_div):
+            n = nodes[i] = Node(infos[i])
+            n.cum, n.cum_div, n.flat, n.flat_div = c, cd, f, fd
+        if with_edges:
+            for p, c, ew, edw, residual, inline in self._cached(
+                "edges", kept, lambda: self._edge_sums(kept)
+            ):
+                src, dst = nodes[p], nodes[c]
+                e = Edge(src, dst, edw, ew, residual, inline)
+                src.out[dst] = e
+                dst.in_[src] = e
+        return _select(list(nodes.values()), self.o.drop_negative)
+
+    def _node_sums(self, kept: set[NodeInfo] | None):
+        """Each node's cum (once per stack: the distinct (stack, node) pairs) and flat
+        (the leaf of each stack, unless the leaf was dropped), as pprof's newGraph."""
+        ix = self.index()
+        w, dw, part = self.weights()
+        nn = ix.num_nodes
+        node_ok = self._node_ok(kept)
+        if kept is None and bool(part.all()):
+            ps, pn = ix.pair_stack, ix.pair_node
+        else:
+            pm = part[ix.pair_stack] & node_ok[ix.pair_node]
+            ps, pn = ix.pair_stack[pm], ix.pair_node[pm]
+        cum = _sum_by(pn, w[ps], nn)
+        cum_div = _sum_by(pn, dw[ps], nn)
+        present = np.zeros(nn, bool)
+        present[pn] = True
+        has_frames = ix.stack_first[1:] > ix.stack_first[:-1]
+        leaf_st = np.flatnonzero(part & has_frames)
+        leaf_node = ix.frame_node[ix.stack_first[1:][leaf_st] - 1].astype(np.int64)
+        lk = node_ok[leaf_node]
+        flat = _sum_by(leaf_node[lk], w[leaf_st[lk]], nn)
+        flat_div = _sum_by(leaf_node[lk], dw[leaf_st[lk]], nn)
+        pr = np.flatnonzero(present)
+        return (
+            pr.tolist(),
+            cum[pr].tolist(),
+            cum_div[pr].tolist(),
+            flat[pr].tolist(),
+            flat_div[pr].tolist(),
+        )
+
+    def _edge_sums(self, kept: set[NodeInfo] | None) -> list[tuple[int, int, int, int, bool, bool]]:
+        """pprof's edges: between consecutive kept frames of a stack read from the root,
+        each (parent, child) once per stack with the flags of its first occurrence:
+        residual when frames between them were dropped, inline when the child is an
+        inlined call (an edge is inline only if every stack says so)."""
+        ix = self.index()
+        w, dw, part = self.weights()
+        nn = ix.num_nodes
+        fs, fnode, finl = ix.frame_stack, ix.frame_node, ix.frame_inline
+        if kept is None and bool(part.all()):
+            pos = None
+        else:
+            pos = np.flatnonzero(part[fs] & self._node_ok(kept)[fnode])
+            fs, fnode, finl = fs[pos], fnode[pos], finl[pos]
+        same = fs[1:] == fs[:-1]
+        same &= fnode[1:] != fnode[:-1]
+        at = np.flatnonzero(same)
+        del same
+        est = fs[at + 1]
+        key = fnode[at].astype(np.int64) * nn + fnode[at + 1]
+        inline = finl[at + 1]
+        if pos is None:
+            residual = np.zeros(len(at), bool)
+        else:
+            residual = (pos[at + 1] - pos[at]) > 1  # frames dropped between them
+        # An edge counts once per stack: only recursive stacks can repeat one.
+        rec = np.flatnonzero(ix.recursive[est])
+        if len(rec):
+            again = _repeats(est[rec], key[rec], nn * nn)
+            if len(again):
+                drop = np.ones(len(at), bool)
+                drop[rec[again]] = False
+                est, key, inline, residual = est[drop], key[drop], inline[drop], residual[drop]
+        if not len(key):
+            return []
+        # Edges in order of first use (stack order, then from the root), as pprof
+        # adds them: entropy sums and equal-weight ties follow it.
+        uk, inv = _group_keys(key, fnode_count=nn)
+        m = len(uk)
+        ew = _sum_by(inv, w[est], m)
+        edw = _sum_by(inv, dw[est], m)
+        eres = np.zeros(m, bool)
+        eres[inv[residual]] = True
+        einl = np.ones(m, bool)
+        einl[inv[~inline]] = False
+        return list(
+            zip(
+                (uk // nn).tolist(),
+                (uk % nn).tolist(),
+                ew.tolist(),
+                edw.tolist(),
+                eres.tolist(),
+                einl.tolist(),
+            )
+        )
 
     def _build_objects(self, kept: set[NodeInfo] | None) -> Graph:
         nodes: dict[NodeInfo, Node] = {}
         loc_nodes: dict[int, list[Node | None]] = {}
-        for stack, w, dw, sample in self.groups():
+        for stack, w, dw, sample in self._object_groups():
             seen_node: set[Node] = set()
             seen_edge: set[tuple[Node, Node]] = set()
             parent: Node | None = None
@@ -598,7 +881,7 @@ class GraphBuilder:
     def _build_tree(self) -> Graph:
         children: dict[Node | None, dict[NodeInfo, Node]] = {}
         all_nodes: list[Node] = []
-        for stack, w, dw, sample in self.groups():
+        for stack, w, dw, sample in self._object_groups():
             parent: Node | None = None
             labels = _join_labels(sample) if sample is not None else ""
             for loc in reversed(stack):

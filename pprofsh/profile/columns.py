@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pprofsh.profile.model import Location, Sample
+from pprofsh.profile.model import Location, Profile, Sample
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -61,6 +61,8 @@ class SampleSet:
     label_sets: list[LabelSet] = field(default_factory=list)
     # Check_valid's complaint about a sample ('' when none), found while decoding.
     invalid: str = ""
+    # What graph building derives from this view (per granularity), kept with it.
+    cache: dict[tuple[object, ...], object] = field(default_factory=dict)
     _samples: list[Sample] | None = None
     _tuples: list[tuple[Location, ...]] | None = None
 
@@ -93,18 +95,31 @@ class SampleSet:
         return self._samples
 
     def select(self, keep: npt.NDArray[np.bool_]) -> SampleSet:
-        """The groups where keep is True (same stacks, locations and label sets)."""
+        """The groups where keep is True, over the stacks they use (same locations and
+        label sets; stacks and groups keep their order)."""
         if bool(keep.all()):
             return self
+        stack = self.stack[keep]
+        used = np.zeros(self.num_stacks, bool)
+        used[stack] = True
+        renum = np.cumsum(used) - 1
+        lens = np.diff(self.starts)[used]
+        starts = np.zeros(len(lens) + 1, np.int64)
+        np.cumsum(lens, out=starts[1:])
+        locs = self.locs[_ranges(self.starts[:-1][used], self.starts[1:][used])]
         return SampleSet(
             self.locations,
-            self.starts,
-            self.locs,
-            self.stack[keep],
+            starts,
+            locs,
+            renum[stack].astype(np.int32),
             self.labels[keep],
             self.values[keep],
             self.label_sets,
         )
+
+    def used_label_sets(self) -> list[int]:
+        """Ids of the label sets the groups use, in order (-1 first when a group has none)."""
+        return np.unique(self.labels).tolist()
 
     def stack_lengths(self) -> I64:
         return np.diff(self.starts)
@@ -162,6 +177,66 @@ def from_samples(samples: Sequence[Sample], ntypes: int) -> SampleSet:
     out._samples = list(samples)
     out._tuples = stack_lists
     return out
+
+
+def profile_columns(p: Profile) -> SampleSet:
+    """p's samples as columns: the decoder's, or made from p's list of samples."""
+    cols = p.columns_if_unmaterialized()
+    if cols is not None:
+        return cols
+    return from_samples(p.samples, len(p.sample_types))
+
+
+def num_label_units(view: SampleSet) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """pprof's NumLabelUnits over the label sets in use: the unit of each numeric
+    label key, and the units ignored (the first unit seen wins)."""
+    units: dict[str, str] = {}
+    ignored: dict[str, set[str]] = {}
+    keys: set[str] = set()
+    sets = view.label_sets
+    for li in view.used_label_sets():
+        if li < 0:
+            continue
+        _labels, nums, num_units = sets[li]
+        if not nums:
+            continue
+        for k in nums:
+            keys.add(k)
+            for u in (num_units or {}).get(k, ()):
+                if not u:
+                    continue
+                want = units.get(k)
+                if want is None:
+                    units[k] = u
+                elif want != u:
+                    ignored.setdefault(k, set()).add(u)
+    for k in keys:
+        if not units.get(k):
+            units[k] = "bytes" if k in ("alignment", "request") else k
+    return units, {k: sorted(v) for k, v in ignored.items()}
+
+
+def total(view: SampleSet, index: int, mean: bool) -> int:
+    """pprof's report total: sum of |value| (of the pprof::base side only, when a
+    diff base is in play), divided by the summed -mean divisor."""
+    if not view.num_groups:
+        return 0
+    v = np.abs(view.values[:, index])
+    d = view.values[:, 0] if mean else np.zeros(view.num_groups, np.int64)
+    tot, div = int(v.sum()), int(d.sum())
+    base = np.zeros(len(view.label_sets) + 1, bool)
+    for li in view.used_label_sets():
+        labels = view.label_sets[li][0] if li >= 0 else None
+        base[li] = bool(labels) and "true" in (labels or {}).get("pprof::base", ())
+    on = base[view.labels]
+    if bool(on.any()):
+        dt = int(v[on].sum())
+        if dt > 0:
+            tot, div = dt, int(d[on].sum())
+    if div != 0:
+        q = abs(tot) // abs(div)
+        return q if (tot >= 0) == (div >= 0) else -q
+    return tot
 
 
 # -- decoding ------------------------------------------------------------------------------
@@ -374,7 +449,9 @@ def decode_samples(
     decoded once. Each sample is then cut where its leading location field(s)
     end (encoders write location_id first): the stack part and the rest
     (values, labels) are each deduplicated by their bytes, so each distinct
-    stack and each distinct (values, labels) is decoded once.
+    stack and each distinct (values, labels) is decoded once. When location
+    ids come after other fields, whole samples are decoded and equal stacks
+    found by dedupe_stacks.
     """
     counts = Counter(raw)
     distinct = list(counts)
@@ -411,12 +488,14 @@ def decode_samples(
     stacks = _decode_pieces(list(pidx), strings, set_index, label_sets)
     rest = _decode_pieces(list(ridx), strings, set_index, label_sets)
     del pidx, ridx
+    split = True
     if (
         bool(rest.loc_counts.any())
         or bool(stacks.value_counts.any())
         or bool((stacks.labels >= 0).any())
     ):
         # Location ids after other fields: decode whole samples.
+        split = False
         label_sets.clear()
         set_index.clear()
         stacks = rest = _decode_pieces(distinct, strings, set_index, label_sets)
@@ -436,7 +515,13 @@ def decode_samples(
             label_sets,
             invalid=invalid,
         )
-    starts, locs, stack_of = dedupe_stacks(stacks.loc_counts, index)
+    if split:
+        # Distinct stack encodings are the stacks (an encoder writes one stack one way).
+        starts = np.zeros(len(stacks.loc_counts) + 1, np.int64)
+        np.cumsum(stacks.loc_counts, out=starts[1:])
+        locs, stack_of = index, np.arange(len(stacks.loc_counts), dtype=np.int32)
+    else:
+        starts, locs, stack_of = dedupe_stacks(stacks.loc_counts, index)
     values = rest.values.view(np.int64).reshape(len(rest.value_counts), ntypes)
     return SampleSet(
         locations,

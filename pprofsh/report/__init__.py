@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pprofsh import measurement
-from pprofsh.go import go_int64
+from pprofsh.gofmt import go_int64
 from pprofsh.graph import Graph, GraphBuilder, GraphOptions
+from pprofsh.profile.columns import SampleSet, from_samples
 from pprofsh.profile.model import Profile, Sample
 
 # Report formats (pprof's report.* constants) that change graph building.
@@ -65,14 +66,28 @@ class Report:
     """A profile view (filtered samples) with its total and options."""
 
     def __init__(
-        self, prof: Profile, samples: list[Sample], total: int, options: ReportOptions
+        self,
+        prof: Profile,
+        samples: SampleSet | list[Sample],
+        total: int,
+        options: ReportOptions,
     ) -> None:
         self.prof = prof
-        self.samples = samples
+        # The report's samples as columns (what graphs are summed over); a list of
+        # Sample objects is made only for the reports that print samples.
+        self.view = (
+            samples
+            if isinstance(samples, SampleSet)
+            else from_samples(samples, len(prof.sample_types))
+        )
         self.total = total
         self.options = options
         self._builder: GraphBuilder | None = None
         self.cache: ViewCache = ViewCache()
+
+    @property
+    def samples(self) -> list[Sample]:
+        return self.view.to_samples()
 
     def format_value(self, v: int) -> str:
         o = self.options
@@ -95,19 +110,20 @@ class Report:
             trim_path=o.trim_path,
             source_path=o.source_path,
             with_tags=with_tags,
+            value_index=o.value_index,
         )
 
     def builder(self, with_tags: bool = False) -> GraphBuilder:
         if self._builder is None or self._builder.o.with_tags != with_tags:
-            samples = self.samples
             if with_tags:
-                samples = [_graph_sample(s, self.options.num_label_units) for s in samples]
+                samples = [_graph_sample(s, self.options.num_label_units) for s in self.samples]
                 self._builder = GraphBuilder(samples, self.graph_options(with_tags))
             else:
+                view = self.view
                 o = self.options
                 key = (
                     "graph",
-                    id(samples),
+                    id(view),
                     o.value_index,
                     o.mean,
                     o.granularity,
@@ -120,25 +136,27 @@ class Report:
                 )
                 self._builder = self.cache.get(
                     key,
-                    lambda _w: GraphBuilder(samples, self.graph_options(False)),
+                    lambda _w: GraphBuilder(view, self.graph_options(False)),
                     lambda _m: None,
-                    samples,
+                    view,
                 )
         return self._builder
 
-    def new_graph(self, kept=None, with_tags: bool = False) -> Graph:
-        return self.builder(with_tags).build(kept)
+    def new_graph(self, kept=None, with_tags: bool = False, edges: bool = True) -> Graph:
+        return self.builder(with_tags).build(kept, edges)
 
     def trimmed_graph(self, with_tags: bool = False) -> tuple[Graph, int, int, int]:
         """pprof's newTrimmedGraph: (graph, original count, dropped nodes, dropped edges)."""
         o = self.options
         visual = o.output_format == "dot"
         call_tree = o.call_tree and o.output_format in ("dot", "callgrind")
-        g = self.new_graph(None, with_tags)
+        # A first pass without edges when it is rebuilt over the nodes it keeps.
+        g = self.new_graph(None, with_tags, edges=False)
         total_value = sum(n.flat for n in g.nodes)
         node_cutoff = abs(go_int64(total_value * o.node_fraction))
         edge_cutoff = abs(go_int64(total_value * o.edge_fraction))
         dropped_nodes = dropped_edges = 0
+        rebuilt = False
         if node_cutoff > 0:
             if call_tree:
                 kept_ptrs = g.discard_low_frequency_node_ptrs(node_cutoff)
@@ -150,6 +168,9 @@ class Report:
                 if len(g.nodes) != len(kept):
                     dropped_nodes = len(g.nodes) - len(kept)
                     g = self.new_graph(kept, with_tags)
+                    rebuilt = True
+        if not rebuilt and not call_tree:
+            g = self.new_graph(None, with_tags)
         orig_count = len(g.nodes)
         g.sort_nodes(o.cum_sort, visual)
         if o.node_count > 0:
