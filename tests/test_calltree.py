@@ -306,3 +306,54 @@ def test_folded_flag_and_command(capsys: pytest.CaptureFixture[str], tmp_path) -
     assert out.read_text() == flag
     assert main(["-folded", "-top", P + "cpu.pb.gz"]) == 1
     assert "must set at most one output format" in capsys.readouterr().err
+
+
+def test_frame_totals_one_at_a_time() -> None:
+    st = ct.report_stacks(report("cpu.pb.gz"))
+    flat, cum = ct.function_totals(st)
+    for f in range(len(st.names)):
+        assert ct.frame_totals(st, f) == (int(flat[f]), int(cum[f]))
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.01, 0.2])
+def test_subtree_is_the_zoomed_part_built_again(fraction: float) -> None:
+    st = ct.report_stacks(report("cpu.pb.gz"))
+    full = ct.build_tree(st)
+    coarse = ct.build_tree(st, 0.2)
+    for name in ("main.main.func2.1", "main.unlabeledWork", "main.busyLoop"):
+        node = next(i for i in range(len(coarse)) if coarse.name(i) == name)
+        sub = ct.subtree(coarse, node, fraction)
+        d = int(coarse.depth[node])
+        assert sub.name(d) == name and sub.path(d) == list(range(d + 1))
+        # The chain above keeps the values it had.
+        for a, b in zip(coarse.path(node), sub.path(d)):
+            assert (coarse.total[a], coarse.weight[a]) == (sub.total[b], sub.weight[b])
+        # Below: the full tree's subtree, pruned at fraction of the zoomed box.
+        want_root = next(
+            i
+            for i in range(len(full))
+            if [full.name(j) for j in full.path(i)] == [coarse.name(j) for j in coarse.path(node)]
+        )
+        cutoff = fraction * int(full.weight[want_root])
+        prefix = tuple(full.name(j) for j in full.path(want_root)[1:])
+        want = {
+            k: v
+            for k, v in tree_paths(full).items()
+            if k[: len(prefix)] == prefix and len(k) > len(prefix) and v[2] >= cutoff
+        }
+        got = {k: v for k, v in tree_paths(sub).items() if len(k) > len(prefix)}
+        assert got == want
+
+
+def test_match_share_is_exact_in_pruned_trees() -> None:
+    st = ct.report_stacks(report("cpu.pb.gz"))
+    full = ct.build_tree(st)
+    coarse = ct.build_tree(st, 0.3)
+    for rx in ("main\\.fib", "step|callerB", "runtime\\.main", "nomatch"):
+        m = ct.matching_frames(st, re.compile(rx))
+        want = ct.search_share(full, m)
+        assert ct.match_share(coarse, m) == pytest.approx(want)
+        assert ct.match_share(full, m) == pytest.approx(want)
+    node = next(i for i in range(len(full)) if full.name(i) == "main.unlabeledWork")
+    m = ct.matching_frames(st, re.compile("fib"))
+    assert ct.match_share(full, m, node) == pytest.approx(ct.search_share(full, m, node))

@@ -24,14 +24,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 P = os.path.join(ROOT, "tests", "fixtures", "profiles", "")
 
 
-def flame_view(src: str, base: str | None = None, **cfg: object) -> FlameView:
+def flame_view(
+    src: str, base: str | None = None, detail: float | None = None, **cfg: object
+) -> FlameView:
     ui = UI(io.StringIO(), io.StringIO(), interactive=False)
     p = load(SourceSpec([P + src], base=[P + base] if base else []), ui)
     c = Config()
     for k, v in cfg.items():
         c[k] = v
     rpt = make_report(p, "flame", "flame", None, c, lambda _m: None)
-    return FlameView(report_stacks(rpt), rpt.total, rpt.format_value)
+    return FlameView(report_stacks(rpt), rpt.total, rpt.format_value, detail)
 
 
 def boxes(v: FlameView, width: int = 120) -> dict[int, Box]:
@@ -246,3 +248,51 @@ def test_names_are_sanitized_for_the_terminal() -> None:
     from pprofsh.report.flameview import sanitize
 
     assert "\x1b" not in sanitize("evil\x1b[2Jname")
+
+
+def _picture(v: FlameView, width: int) -> set[tuple[int, int, int, str, str]]:
+    v.screen(width, 60)
+    return {
+        (b.depth, b.x, b.width, b.text, v.tree.name(b.node)) for row in v.layout(width) for b in row
+    }
+
+
+def same_picture(coarse: FlameView, full: FlameView, width: int) -> None:
+    """A pruned tree draws what a full one does, but for slivers: boxes narrower than a
+    column that happen to straddle a column boundary (and what is under them)."""
+    a, b = _picture(coarse, width), _picture(full, width)
+    assert a <= b
+    assert all(box[2] == 1 for box in b - a), sorted(b - a)
+
+
+@pytest.mark.parametrize("name", ["main.busyLoop", "main.callerB", "main.mix"])
+def test_zoom_into_a_pruned_tree_draws_what_a_full_one_does(name: str) -> None:
+    full = flame_view("cpu.pb.gz", detail=0.0)
+    coarse = flame_view("cpu.pb.gz", detail=0.01)  # at most 1/width: nothing wider is left out
+    assert len(coarse.tree) < len(full.tree)
+    same_picture(coarse, full, 90)
+    for v in (full, coarse):
+        v.screen(90, 60)
+        v.select(node_named(v, name))
+        v.zoom_in()
+    assert len(coarse.views) == 2 and len(full.views) == 1
+    same_picture(coarse, full, 90)
+    assert coarse.status() == full.status()
+    # Backspace leaves the rebuilt view; zooming to an ancestor goes back out too.
+    assert coarse.zoom_out() and len(coarse.views) == 1
+    coarse.zoom_in(node_named(coarse, name))
+    ancestor = 1
+    coarse.zoom_in(ancestor)  # the rebuilt view's chain: the outer box, zoomed there
+    full.zoom_out()
+    full.zoom_in(full.tree.path(node_named(full, name))[ancestor])
+    assert coarse.tree.name(coarse.view.zoom) == full.tree.name(full.view.zoom)
+    same_picture(coarse, full, 90)
+
+
+def test_search_share_in_a_pruned_tree() -> None:
+    full = flame_view("cpu.pb.gz", detail=0.0)
+    coarse = flame_view("cpu.pb.gz", detail=0.3)
+    for v in (full, coarse):
+        v.search("fib|step")
+    assert coarse.search_share() == pytest.approx(full.search_share())
+    assert 0 < full.search_share() < 1

@@ -67,6 +67,17 @@ class Stacks:
     # Per frame id: (source file, line) to show for it, when known: the function's
     # file and first line (or the frame's own line at -lines granularity).
     sources: list[tuple[str, int]] | None = None
+    _name_rank: IntArray | None = field(default=None, repr=False, compare=False)
+
+    def name_rank(self) -> IntArray:
+        """Per frame id, its rank in name order (plus one entry for no frame)."""
+        if self._name_rank is None:
+            rank = np.zeros(len(self.names) + 1, dtype=np.int64)
+            if self.names:
+                ranked = sorted(range(len(self.names)), key=self.names.__getitem__)
+                rank[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked), dtype=np.int64)
+            self._name_rank = rank
+        return self._name_rank
 
     def __len__(self) -> int:
         return len(self.values)
@@ -178,6 +189,20 @@ def _source(info: NodeInfo, line: Line | None) -> tuple[str, int]:
 
 
 @dataclass
+class Paths:
+    """The root-first paths a tree was merged from (CSR, like Stacks): the stacks
+    themselves for `build_tree`, the caller or callee halves for the sandwich."""
+
+    offsets: IntArray
+    ids: IntArray
+    values: IntArray
+    divs: IntArray
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+@dataclass
 class CallTree:
     """Stacks merged into a tree; node 0 is the root (frame -1).
 
@@ -205,7 +230,10 @@ class CallTree:
     child_start: IntArray
     kind: str = "tree"
     focus: int = -1
-    _covered: dict[str, BoolArray] = field(default_factory=dict, repr=False)
+    # What the tree was merged from, and the weight below which boxes were left out
+    # (0: none). `subtree` and `match_share` work from these.
+    paths: Paths | None = field(default=None, repr=False)
+    min_weight: float = 0.0
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -343,10 +371,7 @@ def _tree_from_paths(
         for arr in (total, weight, total_div):
             arr[targets] += np.add.reduceat(arr[lo:hi], starts)
     # Children grouped by parent, heaviest first, then by name for a stable picture.
-    name_rank = np.zeros(nframes + 1, dtype=np.int64)
-    if stacks.names:
-        ranked = sorted(range(len(stacks.names)), key=stacks.names.__getitem__)
-        name_rank[np.array(ranked, dtype=np.int64)] = np.arange(len(ranked), dtype=np.int64)
+    name_rank = stacks.name_rank()
     kids = np.arange(1, count, dtype=np.int64)
     # Two stable sorts are several times faster than one three-key lexsort here.
     by_weight = kids[np.lexsort((name_rank[frame[kids]], -weight[kids]))]
@@ -367,6 +392,8 @@ def _tree_from_paths(
         child_start,
         kind,
         focus,
+        Paths(offsets, ids, values, divs),
+        min_weight,
     )
 
 
@@ -421,7 +448,7 @@ def _first_positions(stacks: Stacks, frame_id: int) -> tuple[IntArray, IntArray]
     return owner[first], hits[first]
 
 
-def callers_tree(stacks: Stacks, frame_id: int) -> CallTree:
+def callers_tree(stacks: Stacks, frame_id: int, min_fraction: float = 0.0) -> CallTree:
     """Everything that calls the frame, all occurrences merged (speedscope's sandwich, top).
 
     Each stack through the frame contributes its part from the frame's outermost
@@ -439,8 +466,16 @@ def callers_tree(stacks: Stacks, frame_id: int) -> CallTree:
     which = np.repeat(np.arange(len(owner), dtype=np.int64), lens)
     j = np.arange(total, dtype=np.int64) - offsets[which]
     ids = stacks.ids[pos[which] - j]
+    values = stacks.values[owner]
     return _tree_from_paths(
-        stacks, offsets, ids, stacks.values[owner], stacks.divs[owner], "callers", frame_id
+        stacks,
+        offsets,
+        ids,
+        values,
+        stacks.divs[owner],
+        "callers",
+        frame_id,
+        _min_weight(values, min_fraction),
     )
 
 
@@ -495,6 +530,8 @@ def prune(tree: CallTree, fraction: float) -> CallTree:
         child_start,
         tree.kind,
         tree.focus,
+        tree.paths,
+        max(tree.min_weight, cutoff),
     )
 
 
@@ -570,3 +607,98 @@ def _descendants(tree: CallTree, i: int) -> IntArray:
         level = tree.order[idx + np.arange(int(lens.sum()))]
         out.append(level)
     return np.concatenate(out)
+
+
+def _gather(offsets: IntArray, ids: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """The CSR (offsets, ids) of the given rows of a CSR."""
+    starts = offsets[rows]
+    lens = offsets[rows + 1] - starts
+    new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lens, out=new_offsets[1:])
+    which = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
+    pos = np.arange(int(new_offsets[-1]), dtype=np.int64) - new_offsets[which]
+    return new_offsets, ids[starts[which] + pos]
+
+
+def _through(paths: Paths, frames: list[int]) -> IntArray:
+    """Indices of the paths that begin with these frames."""
+    lens = np.diff(paths.offsets)
+    rows = np.flatnonzero(lens >= len(frames))
+    for j, f in enumerate(frames):
+        rows = rows[paths.ids[paths.offsets[rows] + j] == f]
+    return rows
+
+
+def subtree(tree: CallTree, node: int, min_fraction: float = 0.0) -> CallTree:
+    """The tree of only the paths through node, built again with boxes down to
+    min_fraction of node's weight: what a zoom into a pruned tree shows.
+
+    Node's ancestors form a chain above it (ids 0 .. depth-1, node itself is
+    `depth`), carrying their values from `tree`, so they read as before.
+    """
+    if tree.paths is None:
+        raise ValueError("tree has no paths")
+    chain = tree.path(node)
+    frames = [int(tree.frame[a]) for a in chain[1:]]
+    rows = _through(tree.paths, frames)
+    offsets, ids = _gather(tree.paths.offsets, tree.paths.ids, rows)
+    values = tree.paths.values[rows]
+    sub = _tree_from_paths(
+        tree.stacks,
+        offsets,
+        ids,
+        values,
+        tree.paths.divs[rows],
+        tree.kind,
+        tree.focus,
+        float(tree.weight[node]) * min_fraction,
+    )
+    old = np.array(chain[:-1], dtype=np.int64)
+    new = np.arange(len(old), dtype=np.int64)
+    for name in ("total", "self_value", "weight", "self_weight", "total_div", "self_div"):
+        getattr(sub, name)[new] = getattr(tree, name)[old]
+    return sub
+
+
+def path_matches(paths: Paths, frames: BoolArray) -> BoolArray:
+    """Per path: does it hold a matching frame anywhere."""
+    hit = frames[paths.ids]
+    out = np.zeros(len(paths), dtype=bool)
+    lens = np.diff(paths.offsets)
+    rows = np.flatnonzero(lens > 0)
+    if len(rows):
+        out[rows] = np.logical_or.reduceat(hit, paths.offsets[rows])
+    return out
+
+
+def match_share(
+    tree: CallTree, frames: BoolArray, node: int = 0, matches: BoolArray | None = None
+) -> float:
+    """The share of node's weight in paths through it holding a matching frame
+    anywhere (each path once), computed from the paths, so exact in pruned trees.
+    `matches` is path_matches(tree.paths, frames) when the caller keeps it."""
+    if tree.paths is None:
+        raise ValueError("tree has no paths")
+    p = tree.paths
+    if matches is None:
+        matches = path_matches(p, frames)
+    chain = [int(tree.frame[a]) for a in tree.path(node)[1:]]
+    rows = _through(p, chain) if chain else np.arange(len(p), dtype=np.int64)
+    weights = np.abs(p.values[rows]).astype(np.float64)
+    base = float(weights.sum())
+    if base == 0:
+        return 0.0
+    return float(weights[matches[rows]].sum()) / base
+
+
+def frame_totals(stacks: Stacks, frame_id: int) -> tuple[int, int]:
+    """(flat, cum) of one frame, as `top` counts them (cum once per stack)."""
+    hits = np.flatnonzero(stacks.ids == frame_id)
+    if len(hits) == 0:
+        return 0, 0
+    owners = np.searchsorted(stacks.offsets, hits, side="right") - 1
+    owners = owners[np.r_[True, owners[1:] != owners[:-1]]]
+    cum = int(stacks.values[owners].sum())
+    leaves = stacks.offsets[owners + 1] - 1
+    flat = int(stacks.values[owners[stacks.ids[leaves] == frame_id]].sum())
+    return flat, cum

@@ -28,15 +28,21 @@ from pprofsh import measurement
 from pprofsh.report.calltree import (
     BoolArray,
     CallTree,
-    IntArray,
     Stacks,
     build_tree,
     callers_tree,
-    function_totals,
+    frame_totals,
+    match_share,
     matching_frames,
-    search_share,
+    path_matches,
+    subtree,
 )
 from pprofsh.report.highlight import sanitize
+
+# Profiles with more frames than this (summed over distinct stacks) get pruned trees:
+# boxes under DETAIL of the root are built only when a zoom needs them.
+BIG_STACKS = 400_000
+DETAIL = 1 / 8192
 
 # Colour classes of boxes (the terminal picks the colours): by package, or by change.
 KINDS = ("root", "runtime", "std", "module", "thirdparty", "other")
@@ -62,6 +68,13 @@ class _View:
     zoom: int = 0
     selected: int = 0
     zooms: list[int] = field(default_factory=list)  # zoom history, for zoom_out
+    # A view built again for a zoom into a pruned tree: the outer view's nodes for this
+    # tree's chain of ancestors (ids 0 .. len-1), so that zooming to one goes back there.
+    origin: list[int] | None = None
+    # Search results kept for this view: per search text, which paths match; per
+    # (zoom, text), the share of the zoomed box.
+    path_matches: dict[str, BoolArray] = field(default_factory=dict)
+    shares: dict[tuple[int, str], float] = field(default_factory=dict)
 
 
 def package_of(name: str) -> str:
@@ -129,17 +142,23 @@ class FlameView:
         stacks: Stacks,
         total: int,
         format_value: Callable[[int], str],
+        detail: float | None = None,
     ) -> None:
         self.stacks = stacks
         self.total = total
         self.format_value = format_value
         self.sources = stacks.sources
-        self.views = [_View(build_tree(stacks))]
+        # Trees leave out boxes below this fraction of their root (0: none); a zoom
+        # that would show their absence builds the zoomed part again (calltree.subtree).
+        if detail is None:
+            detail = DETAIL if len(stacks.ids) > BIG_STACKS else 0.0
+        self.detail = detail
+        self.views = [_View(build_tree(stacks, detail))]
         self.flip = False
         self.pattern: re.Pattern[str] | None = None
         self.search_text = ""
         self._matches: BoolArray | None = None
-        self._totals: tuple[IntArray, IntArray] | None = None
+        self._totals: dict[int, tuple[int, int]] = {}
         self._layout_key: tuple[int, int, int] | None = None
         self._rows: list[list[Box]] = []
         self._pos: dict[int, Box] = {}
@@ -298,6 +317,22 @@ class FlameView:
         node = v.selected if node is None else node
         if node == v.zoom:
             return
+        if v.origin is not None and node < len(v.origin):
+            # An ancestor of a view built for a zoom: zoom there in the outer view.
+            outer = v.origin[node]
+            self.views.pop()
+            self._layout_key = None
+            self.view.selected = outer
+            self.zoom_in(outer)
+            return
+        t = v.tree
+        if t.min_weight > 0 and float(t.weight[node]) < t.min_weight * max(self.width, 1):
+            # Boxes a column wide at this zoom were left out: build this part again.
+            sub = subtree(t, node, min(self.detail, 0.5 / max(self.width, 1)))
+            d = int(t.depth[node])
+            self.views.append(_View(sub, d, d, [], t.path(node)[:-1]))
+            self._layout_key = None
+            return
         v.zooms.append(v.zoom)
         v.zoom = node
         v.selected = node
@@ -322,7 +357,7 @@ class FlameView:
             return
         if self.tree.kind == "callers" and self.tree.focus == f:
             return
-        self.views.append(_View(callers_tree(self.stacks, f), 0, 1 if f >= 0 else 0))
+        self.views.append(_View(callers_tree(self.stacks, f, self.detail), 0, 1))
         self._layout_key = None
 
     def search(self, text: str) -> None:
@@ -338,9 +373,18 @@ class FlameView:
         self._matches = matching_frames(self.stacks, self.pattern)
 
     def search_share(self) -> float:
+        """The share of the zoomed box in stacks with a matching frame (exact)."""
         if self._matches is None:
             return 0.0
-        return search_share(self.tree, self._matches, self.view.zoom)
+        v = self.view
+        key = (v.zoom, self.search_text)
+        got = v.shares.get(key)
+        if got is None:
+            paths = v.path_matches.get(self.search_text)
+            if paths is None and v.tree.paths is not None:
+                paths = v.path_matches[self.search_text] = path_matches(v.tree.paths, self._matches)
+            got = v.shares[key] = match_share(v.tree, self._matches, v.zoom, paths)
+        return got
 
     def next_match(self, step: int) -> None:
         """Select the next (step 1) or previous (-1) matching box in reading order."""
@@ -385,9 +429,10 @@ class FlameView:
         box += f", self {fv(t.value(n, True))}"
         parts = [box]
         if f >= 0:
-            if self._totals is None:
-                self._totals = function_totals(self.stacks)
-            flat, cum = int(self._totals[0][f]), int(self._totals[1][f])
+            got = self._totals.get(f)
+            if got is None:
+                got = self._totals[f] = frame_totals(self.stacks, f)
+            flat, cum = got
             parts.append(
                 f"flat {fv(flat)} ({pct(flat, self.total).strip()})"
                 f"  cum {fv(cum)} ({pct(cum, self.total).strip()})"
