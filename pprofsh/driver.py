@@ -13,8 +13,7 @@ from collections.abc import Callable
 
 from pprofsh import filters
 from pprofsh.errors import CommandError
-from pprofsh.go import quote
-from pprofsh.graph import _go_base
+from pprofsh.go import go_base, quote
 from pprofsh.options import Config
 from pprofsh.profile.columns import (
     SampleSet,
@@ -131,7 +130,7 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
         noinlines=cfg["noinlines"],
     )
     if p.mappings and p.mappings[0].file:
-        o.title = _go_base(p.mappings[0].file)
+        o.title = go_base(p.mappings[0].file)
     return o
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from pprofsh.go import go_base, go_clean, go_div
 from pprofsh.profile.columns import I64, SampleSet, dedupe_stacks, from_samples
 from pprofsh.profile.model import Location, Sample
 
@@ -41,7 +42,7 @@ def name_components(info: NodeInfo) -> list[str]:
     elif name:
         pass
     elif objfile:
-        parts.append("[" + _go_base(objfile) + "]")
+        parts.append("[" + go_base(objfile) + "]")
     else:
         parts.append("<unknown>")
     return parts
@@ -49,25 +50,6 @@ def name_components(info: NodeInfo) -> list[str]:
 
 def printable_name(info: NodeInfo) -> str:
     return " ".join(name_components(info))
-
-
-def _go_base(path: str) -> str:
-    if not path:
-        return "."
-    path = path.rstrip("/")
-    if not path:
-        return "/"
-    return path.rsplit("/", 1)[-1]
-
-
-def go_clean(path: str) -> str:
-    """filepath.Clean for slash paths."""
-    if not path:
-        return "."
-    cleaned = os.path.normpath(path)
-    if cleaned.startswith("//") and not cleaned.startswith("///"):
-        cleaned = cleaned[1:]
-    return cleaned
 
 
 def info_sprint(info: NodeInfo) -> str:
@@ -90,7 +72,7 @@ class Edge:
         self.inline = inline
 
     def weight_value(self) -> int:
-        return self.weight if self.weight_div == 0 else _go_div(self.weight, self.weight_div)
+        return self.weight if self.weight_div == 0 else go_div(self.weight, self.weight_div)
 
 
 class Tag:
@@ -106,10 +88,10 @@ class Tag:
         self.cum_div = 0
 
     def flat_value(self) -> int:
-        return self.flat if self.flat_div == 0 else _go_div(self.flat, self.flat_div)
+        return self.flat if self.flat_div == 0 else go_div(self.flat, self.flat_div)
 
     def cum_value(self) -> int:
-        return self.cum if self.cum_div == 0 else _go_div(self.cum, self.cum_div)
+        return self.cum if self.cum_div == 0 else go_div(self.cum, self.cum_div)
 
 
 def sort_tags(tags: list[Tag], flat: bool) -> list[Tag]:
@@ -155,10 +137,10 @@ class Node:
         return self._name
 
     def flat_value(self) -> int:
-        return self.flat if self.flat_div == 0 else _go_div(self.flat, self.flat_div)
+        return self.flat if self.flat_div == 0 else go_div(self.flat, self.flat_div)
 
     def cum_value(self) -> int:
-        return self.cum if self.cum_div == 0 else _go_div(self.cum, self.cum_div)
+        return self.cum if self.cum_div == 0 else go_div(self.cum, self.cum_div)
 
     def add_to_edge(self, to: Node, dw: int, w: int, residual: bool, inline: bool) -> None:
         e = self.out.get(to)
@@ -176,12 +158,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<Node {self.name} flat={self.flat} cum={self.cum}>"
-
-
-def _go_div(a: int, b: int) -> int:
-    """Go's integer division truncates toward zero."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
 
 
 @dataclass
@@ -367,7 +343,7 @@ def trim_path(path: str, trim: str, search: str) -> str:
     """pprof's trimPath: strip configured prefixes (or guess from the search path)."""
     if not trim:
         for d in search.split(os.pathsep) if search else []:
-            want = "/" + _go_base(d) + "/"
+            want = "/" + go_base(d) + "/"
             i = path.find(want)
             if i != -1:
                 return path[i + len(want) :]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pprofsh.errors import ProfileError
-from pprofsh.gofmt import fmt_f, fmt_g, go_int64, go_round
+from pprofsh.go import fmt_f, fmt_g, go_int64, go_round
 from pprofsh.profile.model import Profile, ValueType
 
 __all__ = [

@@ -366,7 +366,7 @@ class Config:
         if o.kind is bool:
             return "true" if v else "false"
         if o.kind is float:
-            from pprofsh.gofmt import fmt_v
+            from pprofsh.go import fmt_v
 
             return fmt_v(v)
         return str(v)

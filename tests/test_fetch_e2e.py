@@ -12,6 +12,7 @@ import datetime
 import gzip
 import ipaddress
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -166,7 +167,8 @@ def test_seconds_delta_on_goroutine(server, tmp_path, monkeypatch, capsys):
     absolute = _goroutines(saved(err)[0])
     # about ten goroutines start per second; the delta holds those, not all of them
     assert 0 < delta < absolute
-    assert "Duration: 1s" in out
+    # The server measures the second itself; on a loaded machine it is 1.01s.
+    assert re.search(r"Duration: 1(\.\d+)?s,", out), out
     rc, out2, _ = run(["-top", str(path)], tmp_path, monkeypatch, capsys)
     assert out2 == go_top(path)
 

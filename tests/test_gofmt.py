@@ -1,4 +1,4 @@
-"""pprofsh.gofmt against Go 1.19's fmt and strconv.
+"""pprofsh.go against Go 1.19's fmt and strconv.
 
 The expected strings are Go's own output, in measurement_oracle/gofmt_cases.tsv,
 written by measurement_oracle/main.go (see its header for how to regenerate).
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pprofsh.gofmt import fmt_e, fmt_f, fmt_g, fmt_v, format_float, go_int64, go_round
+from pprofsh.go import fmt_e, fmt_f, fmt_g, fmt_v, format_float, go_int64, go_round
 
 CASES = Path(__file__).parent / "measurement_oracle" / "gofmt_cases.tsv"
 
@@ -35,7 +35,7 @@ _VERB = re.compile(r"%(\d*)(?:\.(\d+))?([vefg])")
 
 
 def _formatter(column: str) -> Callable[[float], str]:
-    """The pprofsh.gofmt call that should print what Go printed in this column."""
+    """The pprofsh.go call that should print what Go printed in this column."""
     if column == "math.Round":
         return lambda x: fmt_v(go_round(x))
     if column == "int64":

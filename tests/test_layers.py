@@ -20,7 +20,7 @@ PKG = ROOT / "pprofsh"
 # Lowest first. A module may import modules of its own layer and of the layers
 # listed before it. A name ending in "." covers the package and everything in it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("errors", "go", "gofmt", "regexps", "limits", "ui")),
+    ("base", ("errors", "go", "regexps", "limits", "ui")),
     ("profile", ("profile.",)),
     ("measurement", ("measurement",)),
     ("graph", ("graph", "filters")),

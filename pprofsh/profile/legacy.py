@@ -26,6 +26,11 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from pprofsh.errors import ProfileError
+from pprofsh.go import go_base as _go_base
+from pprofsh.go import go_div as _go_div
+from pprofsh.go import go_int64 as _f2i
+from pprofsh.go import quote as _go_quote
+from pprofsh.go import wrap_int64 as _i64
 from pprofsh.profile.model import (
     Function,
     Line,
@@ -54,19 +59,6 @@ class _Unrecognized(ProfileError):
 
 
 # --- Go integer and float semantics -----------------------------------------------------
-
-
-def _i64(x: int) -> int:
-    """Wrap to int64 as Go arithmetic does."""
-    x &= _U64
-    return x - (1 << 64) if x >> 63 else x
-
-
-def _f2i(f: float) -> int:
-    """int64(f) as compiled by Go for amd64 (CVTTSD2SQ: out of range gives MinInt64)."""
-    if f != f or f >= 9.223372036854775808e18 or f < -9.223372036854775808e18:
-        return _I64_MIN
-    return int(f)
 
 
 def _fma(a: float, b: float, c: float) -> float:
@@ -127,29 +119,6 @@ def _go_exp(x: float) -> float:
     elif bx >= 0x7FF:
         return math.inf
     return x0 * struct.unpack("<d", struct.pack("<Q", bx << 52))[0]
-
-
-def _go_quote(s: str) -> str:
-    """strconv.Quote, for the strings that appear in Go's error messages."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif 0xDC80 <= o <= 0xDCFF:  # an undecodable input byte
-            out.append(f"\\x{o - 0xDC00:02x}")
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
-        elif o < 0x20 or o == 0x7F:
-            out.append(f"\\x{o:02x}")
-        elif o < 0x10000:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 class _NumError(Exception):
@@ -257,16 +226,6 @@ def _is_space_or_comment(line: str) -> bool:
 
 def _decode(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
-
-
-def _go_base(path: str) -> str:
-    """filepath.Base on Unix."""
-    if path == "":
-        return "."
-    path = path.rstrip("/")
-    if path == "":
-        return "/"
-    return path.rsplit("/", 1)[-1]
 
 
 # --- bufio.Scanner with ScanLines -------------------------------------------------------
@@ -1079,12 +1038,6 @@ def _parse_heap_sample(
     except _NumError as e:
         raise ProfileError(f"malformed sample: {line}: {e}") from None
     return values, blocksize, addrs
-
-
-def _go_div(a: int, b: int) -> int:
-    """Go's int64 division: truncates toward zero (and wraps MinInt64 / -1)."""
-    q = abs(a) // abs(b)
-    return _i64(q if (a < 0) == (b < 0) else -q)
 
 
 def _scale_heap_sample(count: int, size: int, rate: int) -> tuple[int, int]:

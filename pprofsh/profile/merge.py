@@ -8,9 +8,8 @@ order, so pprofsh reproduces it exactly.
 
 from __future__ import annotations
 
-import math
-
 from pprofsh.errors import ProfileError
+from pprofsh.go import go_int64, go_round
 from pprofsh.profile.model import Function, Line, Location, Mapping, Profile, Sample, ValueType
 
 
@@ -259,17 +258,11 @@ def scale_n(p: Profile, ratios: list[float]) -> None:
         vals = s.values
         for i, r in enumerate(ratios):
             if r != 1:
-                vals[i] = v = go_round(vals[i] * r)
+                vals[i] = v = go_int64(go_round(vals[i] * r))
                 keep_it = keep_it or v != 0
         if keep_it:
             keep.append(s)
     p.samples = keep
-
-
-def go_round(x: float) -> int:
-    """math.Round: halves away from zero."""
-    r = math.floor(abs(x) + 0.5)
-    return int(r if x >= 0 else -r)
 
 
 def normalize(p: Profile, base: Profile) -> None:

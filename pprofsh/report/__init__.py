@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pprofsh import measurement
-from pprofsh.gofmt import go_int64
+from pprofsh.go import go_int64
 from pprofsh.graph import Graph, GraphBuilder, GraphOptions
 from pprofsh.profile.columns import SampleSet, from_samples
 from pprofsh.profile.model import Profile, Sample

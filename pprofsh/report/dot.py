@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from pprofsh import measurement
-from pprofsh.gofmt import go_int64
+from pprofsh.go import go_base, go_div, go_int64
 from pprofsh.graph import (
     MAX_NODELETS,
     Edge,
@@ -18,8 +18,6 @@ from pprofsh.graph import (
     Node,
     NodeInfo,
     Tag,
-    _go_base,
-    _go_div,
     name_components,
     shorten_function_name,
     sort_edges,
@@ -38,7 +36,7 @@ def escape_for_dot(s: str) -> str:
 def multiline_printable_name(info: NodeInfo) -> str:
     name = escape_for_dot(shorten_function_name(info[0]))
     name = name.replace("::", "\\n").replace("[...]", "[…]").replace(".", "\\n")
-    file = _go_base(info[3]) if info[3] else ""
+    file = go_base(info[3]) if info[3] else ""
     parts = name_components((name, info[1], info[2], file, info[4], info[5], info[6]))
     return "\\n".join(parts) + "\\n"
 
@@ -185,10 +183,10 @@ class _DotBuilder:
         attr = f'label=" {w}{inline}"'
         total = self.total
         if total != 0:
-            weight = 1 + min(abs(_go_div(wv * 100, total)), 100)
+            weight = 1 + min(abs(go_div(wv * 100, total)), 100)
             if weight > 1:
                 attr += f" weight={weight}"
-            width = 1 + min(abs(_go_div(wv * 5, total)), 5)
+            width = 1 + min(abs(go_div(wv * 5, total)), 5)
             if width > 1:
                 attr += f" penwidth={width}"
             attr += f' color="{dot_color(_ratio(wv, abs(total)), False)}"'
@@ -248,9 +246,9 @@ def _tag_group_label(g: list[Tag]) -> tuple[str, int, int]:
         c += t.cum
         dc += t.cum_div
     if df != 0:
-        f = _go_div(f, df)
+        f = go_div(f, df)
     if dc != 0:
-        c = _go_div(c, dc)
+        c = go_div(c, dc)
     return (
         measurement.label(lo.value, lo.unit) + ".." + measurement.label(hi.value, hi.unit),
         f,

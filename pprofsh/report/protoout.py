@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pprofsh import measurement
-from pprofsh.gofmt import go_int64
+from pprofsh.go import go_int64
 from pprofsh.profile import write
 from pprofsh.profile.model import Function, Line, Location, Profile, Sample, ValueType
 from pprofsh.report import Report

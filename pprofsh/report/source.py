@@ -16,7 +16,8 @@ from functools import cache
 
 from pprofsh import measurement
 from pprofsh.errors import CommandError
-from pprofsh.graph import Node, go_clean, info_sprint, trim_path
+from pprofsh.go import go_clean
+from pprofsh.graph import Node, info_sprint, trim_path
 from pprofsh.report import Report
 
 MARGIN = 5  # lines shown before the first and after the last sample

@@ -9,11 +9,11 @@ from typing import TextIO
 
 from pprofsh import measurement
 from pprofsh.errors import CommandError
+from pprofsh.go import go_base
 from pprofsh.graph import (
     Graph,
     GraphOptions,
     Tag,
-    _go_base,
     _InfoMaker,
     printable_name,
     sort_edges,
@@ -43,7 +43,7 @@ def profile_labels(rpt: Report) -> list[str]:
     out = []
     if p.mappings:
         if p.mappings[0].file:
-            out.append("File: " + _go_base(p.mappings[0].file))
+            out.append("File: " + go_base(p.mappings[0].file))
         if p.mappings[0].build_id:
             out.append("Build ID: " + p.mappings[0].build_id)
     out.extend(c for c in p.comments if not c.startswith("#"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from pprofsh.errors import CommandError
-from pprofsh.gofmt import fmt_v
+from pprofsh.go import fmt_v
 from pprofsh.options import BY_NAME, Config
 
 # option name -> URL parameter (pprof's urlparam table, webui config.go).
