@@ -24,6 +24,7 @@ from pprofsh.profile.columns import (
 from pprofsh.profile.columns import (
     total as view_total,
 )
+from pprofsh.profile.fold import fold_unnamed, unnamed
 from pprofsh.profile.merge import merged
 from pprofsh.profile.model import Profile
 from pprofsh.report import Report, ReportOptions, ViewCache
@@ -220,6 +221,22 @@ def make_report(
     units = cache.get(("units", id(p)), units_of, warn, p)
     cfg = apply_command_overrides(cmd, fmt, cfg)
     samples = base
+    has_unnamed = cache.get(
+        ("unnamed", id(base)),
+        lambda _w: any(unnamed(loc) for loc in base.locations),
+        lambda _m: None,
+        base,
+    )
+    if has_unnamed and cfg["granularity"] != "addresses":
+        # pprofsh: the runtime's unnamed frames in debug=1 text fold into their named
+        # neighbour instead of making <unknown> the biggest row (-raw/-addresses keep them)
+        unfolded = base
+        samples = cache.get(
+            ("fold", id(unfolded)),
+            lambda _w: from_samples(fold_unnamed(unfolded.to_samples()), len(prof.sample_types)),
+            warn,
+            unfolded,
+        )
     if cfg["tagroot"] or cfg["tagleaf"]:
         src = samples
 

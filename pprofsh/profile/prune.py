@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pprofsh.errors import ProfileError
+from pprofsh.profile.fold import unnamed
 from pprofsh.profile.model import Location, Profile
 
 _RESERVED = ("(anonymous namespace)", "operator()")
@@ -50,6 +51,12 @@ def prune(p: Profile, drop: re.Pattern[str], keep: re.Pattern[str] | None) -> No
             found_user = False
             for i in range(len(st) - 1, -1, -1):
                 lid = id(st[i])
+                if unnamed(st[i]):
+                    # pprofsh names debug=1 text from its `#` lines; the runtime frames it
+                    # leaves as bare addresses (runtime.goexit at the root) are no user
+                    # frame, or a heap text's `runtime\..*` drop would cut every stack
+                    # down to its root. (Go names no frame there, so it prunes nothing.)
+                    continue
                 if lid not in prune_ids and lid not in beneath:
                     found_user = True
                     continue
