@@ -173,7 +173,22 @@ def fetch_source(src: str, spec, ui) -> Fetched:
     err = check_valid(p)
     if err:
         raise FetchError(err)
+    _name_runtime_frames(p, url, timeout, spec, ui)
     return Fetched(url, data, p)
+
+
+def _name_runtime_frames(p: Profile, url: str, timeout: float, spec, ui) -> None:
+    """debug=1 text leaves the runtime's frames unnamed: ask the service (pprof's symbolz)."""
+    modes = str(getattr(spec, "symbolize", "") or "").lower().split(":")
+    if any(m in ("none", "no") for m in modes):
+        return
+    from pprofsh.symbolz import symbolize_remote
+
+    tls = getattr(spec, "tls", ("", "", "")) or ("", "", "")
+    real = url
+    if url.startswith("https+insecure://"):
+        real = "https://" + url[len("https+insecure://") :]
+    symbolize_remote(p, real, timeout + HEADER_GRACE, _ssl_context(url, tls, ui))
 
 
 def _progress(seconds: int, ui):

@@ -326,3 +326,44 @@ def test_saved_file_is_gzip(server, tmp_path, monkeypatch, capsys):
     [path] = saved(err)
     gzip.decompress(path.read_bytes())
     assert sys.version_info >= (3, 10)
+
+
+# --- debug=1 text: the runtime's unnamed frames, named by the service's symbol endpoint ---
+
+
+def _top_rows(out: str) -> list[list[str]]:
+    rows = out.splitlines()
+    start = next(i for i, r in enumerate(rows) if r.strip().startswith("flat")) + 1
+    return [r.split() for r in rows[start:]]
+
+
+def test_debug1_runtime_frames_named_by_symbol_endpoint(server, tmp_path, monkeypatch, capsys):
+    url = f"http://127.0.0.1:{server}/debug/pprof/goroutine?debug=1"
+    rc, out, err = run(["-top", url], tmp_path, monkeypatch, capsys)
+    assert rc == 0, err
+    assert "<unknown>" not in out
+    rows = _top_rows(out)
+    # the parked workers now sit in runtime.gopark (named by /debug/pprof/symbol), as in
+    # a proto profile, with main.parkedWorker above them
+    assert rows[0][-1] == "runtime.gopark", out
+    names = {r[-1] for r in rows}
+    assert {"runtime.chanrecv1", "main.parkedWorker"} <= names, out
+
+    rc, traces, err = run(["-traces", url], tmp_path, monkeypatch, capsys)
+    assert rc == 0, err
+    assert "<unknown>" not in traces and "runtime.goexit" in traces
+
+
+def test_debug1_without_symbolization_folds(server, tmp_path, monkeypatch, capsys):
+    url = f"http://127.0.0.1:{server}/debug/pprof/goroutine?debug=1"
+    rc, out, err = run(["-top", "-symbolize=none", url], tmp_path, monkeypatch, capsys)
+    assert rc == 0, err
+    assert "runtime.gopark" not in out
+    flat = {r[-1]: int(r[0]) for r in _top_rows(out)}
+    assert flat["main.parkedWorker"] > 0  # the runtime's frames folded into it
+    # only a stack with no named frame at all (a goroutine that has not run yet: just
+    # runtime.goexit) has nothing to fold into
+    (path,) = saved(err)
+    text = parse(path.read_bytes())
+    bare = sum(s.values[0] for s in text.samples if not any(loc.lines for loc in s.locations))
+    assert flat.get("<unknown>", 0) == bare

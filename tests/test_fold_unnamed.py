@@ -75,3 +75,52 @@ def test_fold_keeps_shared_stacks_and_unnamed_only_stacks():
     # a profile without bare addresses comes back as it is
     pb = parse((PROFILES / "handshake-after.pb.gz").read_bytes())
     assert fold_unnamed(pb.samples) is pb.samples
+
+
+def test_symbol_url_and_answer():
+    from pprofsh.symbolz import parse_answer, symbol_url
+
+    assert symbol_url("http://h:1/debug/pprof/goroutine?debug=1") == "http://h:1/debug/pprof/symbol"
+    assert symbol_url("https://h/x/debug/pprof/heap") == "https://h/x/debug/pprof/symbol"
+    assert symbol_url("http://h:1/profilez") == "http://h:1/symbolz"
+    assert symbol_url("file.txt") == ""
+    got = parse_answer("num_symbols: 1\n0x438af5 runtime.gopark\n0x4056cb runtime.chansend\nbad\n")
+    assert got == {0x438AF5: "runtime.gopark", 0x4056CB: "runtime.chansend"}
+
+
+def test_server_without_symbol_endpoint_still_folds(capsys, tmp_path, monkeypatch):
+    """A plain HTTP server (no /debug/pprof/symbol: 404): the frames fold, no error."""
+    import http.server
+    import threading
+
+    body = (PROFILES / "handshake-after.debug1.txt").read_bytes()
+    asked: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):  # noqa: N802
+            asked.append(self.path)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        monkeypatch.setenv("PPROF_TMPDIR", str(tmp_path))
+        port = srv.server_address[1]
+        out = _run(capsys, "-top", f"http://127.0.0.1:{port}/debug/pprof/goroutine?debug=1")
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert asked == ["/debug/pprof/symbol"]
+    assert "<unknown>" not in out and "main.(*conn).handshakeWorker" in out
