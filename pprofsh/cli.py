@@ -47,6 +47,7 @@ SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
     "watch": ("str", "", "pprofsh: poll this goroutine URL and report leaks"),
     "interval": ("str", "10s", "pprofsh: with -watch, time between snapshots"),
     "count": ("int", 0, "pprofsh: with -watch, stop after this many snapshots"),
+    "schedtrace": ("str", "", "pprofsh: summarise a GODEBUG=schedtrace trace read from FILE"),
 }
 
 # Legacy shortcuts in the order pprof applies them.
@@ -301,6 +302,19 @@ def _check_protobuf_backend(ui) -> None:
         )
 
 
+def _schedtrace(path: str, ui) -> int:
+    from pprofsh import schedtrace
+    from pprofsh.go import is_terminal
+
+    try:
+        tr = schedtrace.read(path)
+    except PprofshError as e:
+        ui.print_err(str(e))
+        return 1
+    ui.write_out(schedtrace.render(tr, terminal=is_terminal(ui.out)))
+    return 0
+
+
 def _main(argv: list[str], ui) -> int:
     from pprofsh.session import Session, SourceSpec, combine_sides, finish, load_sides
 
@@ -315,6 +329,8 @@ def _main(argv: list[str], ui) -> int:
         ui.err.write(full_usage())
         return 1
     v = parsed.values
+    if v.get("schedtrace"):
+        return _schedtrace(v["schedtrace"], ui)
     if v.get("leaks") or v.get("watch"):
         from pprofsh.leaks.cli import run_leaks
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pprofsh import flame_commands, own_commands, report_commands
+from pprofsh import flame_commands, leak_commands, own_commands, report_commands
 from pprofsh import options as opts
 from pprofsh.entry import Command, Invocation
 from pprofsh.errors import CommandError
@@ -18,7 +18,7 @@ from pprofsh.go import quote
 from pprofsh.options import Config
 
 # Each module has ENTRIES: tuple[Command, ...]. pprof's come first, in pprof's order.
-ENTRY_MODULES = (report_commands, own_commands, flame_commands)
+ENTRY_MODULES = (report_commands, own_commands, flame_commands, leak_commands)
 
 COMMANDS: tuple[Command, ...] = tuple(c for m in ENTRY_MODULES for c in m.ENTRIES)
 BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

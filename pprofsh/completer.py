@@ -220,6 +220,22 @@ class PprofCompleter(Completer):
                 for e in endpoint_completions(word):
                     yield Completion(e, -len(word))
             return
+        if c.completion == "snapshots":  # leaks #N ... -v -json
+            for snap in self.interp.session.snapshots.items:
+                ref = f"#{snap.number}"
+                if ref.startswith(word) and ref not in words[1:-1]:
+                    yield Completion(ref, -len(word), display_meta=snap.label())
+            for flag in ("-v", "-json"):
+                if word and flag.startswith(word):
+                    yield Completion(flag, -len(word))
+            return
+        if c.completion == "files":
+            if nargs == 0:
+                sub = Document(word, len(word))
+                yield from self._paths.get_completions(
+                    sub, CompleteEvent(completion_requested=True)
+                )
+            return
         if c.completion != "functions":
             return
         for w in c.words:
