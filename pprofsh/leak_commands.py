@@ -88,6 +88,12 @@ def _leaks(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
                 "leaks: no goroutine snapshot in this session "
                 "(load or fetch goroutine profiles first)"
             )
+    # oldest first: by the profiles' times when they all carry one (a session opened with
+    # -base holds the newer profile as #1), else in the order they were loaded
+    if all(snap.profile.time_nanos for snap in chosen):
+        chosen = sorted(chosen, key=lambda snap: (snap.profile.time_nanos, snap.number))
+    else:
+        chosen = sorted(chosen, key=lambda snap: snap.number)
     snaps = [(snap.label(), snap.profile) for snap in chosen]
     rep = analyze(snaps, source_roots=_source_roots(inv.config))
     _deliver_report(s, rep, inv, out)
@@ -204,8 +210,8 @@ ENTRIES: tuple[Command, ...] = (
         name="leaks",
         description="pprofsh: goroutine leak sites across the session's snapshots",
         usage="leaks [#N ...] [-v] [-json] [>f]\n"
-        "Judge every goroutine snapshot of the session (or the ones named, oldest\n"
-        "first) as pprofsh -leaks does: leak sites by growth, with the blocking\n"
+        "Judge every goroutine snapshot of the session (or the ones named), oldest\n"
+        "first, as pprofsh -leaks does: leak sites by growth, with the blocking\n"
         "line, the pattern and its fix. -v lists every site with its verdict and\n"
         "reason, -json prints JSON. See docs/leaks.md.",
         parse=_parse_leaks,

@@ -1,0 +1,3 @@
+module pprofsh/examples
+
+go 1.19
