@@ -83,6 +83,8 @@ class WebUI:
 
     # -- dispatch ----------------------------------------------------------------------
     def handle(self, method: str, path: str, raw_query: str, headers: Message) -> Response:
+        if path == "/favicon.ico":
+            return Response(204, "image/x-icon", b"")  # none, and no 404 in the console
         if path == "/ui" or not path.startswith("/ui/"):
             if path != "/ui" and path != "/":
                 return text_response(404, "404 page not found")

@@ -22,6 +22,10 @@ from pprofsh.report import Report, ViewCache
 from pprofsh.web.page import h
 
 Warn = Callable[[str], None]
+# Label nodelets (pprof's tags) double the graph's cost; beyond this many samples the
+# web graph leaves them out so that it answers in about a second (the shell's svg
+# and web keep them).
+TAGS_UP_TO = 50_000
 
 
 @dataclass
@@ -107,7 +111,9 @@ def graph_view(p: Profile, cfg: Config, warn: Warn, cache: ViewCache) -> View:
     from pprofsh.report.text import report_labels
 
     rpt = _report(p, "svg", "dot", None, cfg, warn, cache)
-    g, orig, dropped_nodes, dropped_edges = rpt.trimmed_graph(with_tags=True)
+    g, orig, dropped_nodes, dropped_edges = rpt.trimmed_graph(
+        with_tags=len(rpt.samples) <= TAGS_UP_TO
+    )
     rpt.select_output_unit(g)
     labels = report_labels(rpt, g, orig, dropped_nodes, dropped_edges, True)
     # As pprof's web graph: the legend goes to the details box, not into the picture.
