@@ -366,35 +366,28 @@ def _main(argv: list[str], ui) -> int:
     if v.get("no_browser") and not v.get("http"):
         ui.print_err("-no_browser only makes sense with -http")
         return 1
-    si = cfg["sample_index"]
+    si = cfg.sample_index
     for flag, stype in LEGACY_SAMPLE_FLAGS:
         if v.get(flag):
             if si == "":
                 si = stype
             else:
                 ui.print_err(f"Multiple value selections, ignoring -{flag}")
-    cfg["sample_index"] = si
+    cfg.sample_index = si
     if v.get("mean_delay"):
-        cfg["mean"] = True
+        cfg.mean = True
     base = [b for b in v.get("base", []) if b]
     diff_base = [b for b in v.get("diff_base", []) if b]
     if base and diff_base:
         ui.print_err("-base and -diff_base flags cannot both be specified")
         return 1
-    spec = SourceSpec(
-        parsed.args,
-        base or diff_base,
-        bool(diff_base),
-        cfg["normalize"],
-        v.get("seconds", -1),
-        v.get("timeout", -1),
-        v.get("add_comment", ""),
-        v.get("symbolize", ""),
-    )
+    spec = SourceSpec.from_flags(v, parsed.args)
+    spec.base = base or diff_base
+    spec.diff_base = bool(diff_base)
+    spec.normalize = cfg.normalize
     if spec.normalize and not spec.base:
         ui.print_err("must have base profile to normalize by")
         return 1
-    spec.tls = (v.get("tls_cert", ""), v.get("tls_key", ""), v.get("tls_ca", ""))  # type: ignore[attr-defined]
     _check_protobuf_backend(ui)
     new_side, base_side, remote = load_sides(spec, ui)
     if base_side is not None:

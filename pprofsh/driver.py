@@ -33,34 +33,34 @@ from pprofsh.report.tagroot import add_label_nodes
 
 def apply_command_overrides(cmd: str, fmt: str, cfg: Config) -> Config:
     cfg = cfg.copy()
-    trim = cfg["trim"]
+    trim = cfg.trim
     if cmd == "disasm":
         trim = False
-        cfg["granularity"] = "addresses"
-        cfg["noinlines"] = True
+        cfg.granularity = "addresses"
+        cfg.noinlines = True
     elif cmd == "weblist":
         trim = False
-        cfg["granularity"] = "addresses"
-        cfg["noinlines"] = False
+        cfg.granularity = "addresses"
+        cfg.noinlines = False
     elif cmd == "peek":
         trim = False
     elif cmd == "list":
         trim = False
-        cfg["granularity"] = "lines"
+        cfg.granularity = "lines"
     elif cmd in ("text", "top", "topproto"):
-        if cfg["nodecount"] == -1:
-            cfg["nodecount"] = 0
+        if cfg.nodecount == -1:
+            cfg.nodecount = 0
     else:
-        if cfg["nodecount"] == -1:
-            cfg["nodecount"] = 80
+        if cfg.nodecount == -1:
+            cfg.nodecount = 80
     if fmt in ("proto", "raw", "callgrind"):
         trim = False
-        cfg["granularity"] = "addresses"
-        cfg["noinlines"] = False
+        cfg.granularity = "addresses"
+        cfg.noinlines = False
     if not trim:
-        cfg["nodecount"] = 0
-        cfg["nodefraction"] = 0.0
-        cfg["edgefraction"] = 0.0
+        cfg.nodecount = 0
+        cfg.nodefraction = 0.0
+        cfg.edgefraction = 0.0
     return cfg
 
 
@@ -88,10 +88,10 @@ def sample_index(p: Profile, name: str) -> int:
 def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> ReportOptions:
     if not p.sample_types:
         raise CommandError("profile has no samples")
-    index = sample_index(p, cfg["sample_index"])
+    index = sample_index(p, cfg.sample_index)
     st = p.sample_types[index]
-    stype = ("mean_" + st.type) if cfg["mean"] else st.type
-    if cfg["divide_by"] == 0:
+    stype = ("mean_" + st.type) if cfg.mean else st.type
+    if cfg.divide_by == 0:
         raise CommandError("zero divisor specified")
     active = [
         f"{k}={cfg[k]}"
@@ -110,25 +110,25 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
     ]
     o = ReportOptions(
         output_format=fmt,
-        cum_sort=cfg["sort"] == "cum",
-        call_tree=cfg["call_tree"],
-        drop_negative=cfg["drop_negative"],
-        compact_labels=cfg["compact_labels"],
-        ratio=1 / cfg["divide_by"],
+        cum_sort=cfg.sort == "cum",
+        call_tree=cfg.call_tree,
+        drop_negative=cfg.drop_negative,
+        compact_labels=cfg.compact_labels,
+        ratio=1 / cfg.divide_by,
         active_filters=active,
         num_label_units=units,
-        node_count=cfg["nodecount"],
-        node_fraction=cfg["nodefraction"],
-        edge_fraction=cfg["edgefraction"],
+        node_count=cfg.nodecount,
+        node_fraction=cfg.nodefraction,
+        edge_fraction=cfg.edgefraction,
         value_index=index,
-        mean=cfg["mean"],
+        mean=cfg.mean,
         sample_type=stype,
         sample_unit=st.unit,
-        output_unit=cfg["unit"],
-        source_path=cfg["source_path"],
-        trim_path=cfg["trim_path"],
-        granularity=cfg["granularity"],
-        noinlines=cfg["noinlines"],
+        output_unit=cfg.unit,
+        source_path=cfg.source_path,
+        trim_path=cfg.trim_path,
+        granularity=cfg.granularity,
+        noinlines=cfg.noinlines,
     )
     if p.mappings and p.mappings[0].file:
         o.title = go_base(p.mappings[0].file)
@@ -138,14 +138,14 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
 def apply_focus(
     view: SampleSet, units: dict[str, str], cfg: Config, warn: Callable[[str], None]
 ) -> SampleSet:
-    focus = filters.compile_regex("focus", cfg["focus"])
-    ignore = filters.compile_regex("ignore", cfg["ignore"])
-    hide = filters.compile_regex("hide", cfg["hide"])
-    show = filters.compile_regex("show", cfg["show"])
-    showfrom = filters.compile_regex("show_from", cfg["show_from"])
-    tagfocus = filters.compile_tag_filter("tagfocus", cfg["tagfocus"], units, warn)
-    tagignore = filters.compile_tag_filter("tagignore", cfg["tagignore"], units, warn)
-    prunefrom = filters.compile_regex("prune_from", cfg["prune_from"])
+    focus = filters.compile_regex("focus", cfg.focus)
+    ignore = filters.compile_regex("ignore", cfg.ignore)
+    hide = filters.compile_regex("hide", cfg.hide)
+    show = filters.compile_regex("show", cfg.show)
+    showfrom = filters.compile_regex("show_from", cfg.show_from)
+    tagfocus = filters.compile_tag_filter("tagfocus", cfg.tagfocus, units, warn)
+    tagignore = filters.compile_tag_filter("tagignore", cfg.tagignore, units, warn)
+    prunefrom = filters.compile_regex("prune_from", cfg.prune_from)
 
     def warn_no(match: bool, what: str) -> None:
         if not match:
@@ -167,8 +167,8 @@ def apply_focus(
         view, tfm, tim = filters.filter_by_tag(view, tagfocus, tagignore)
         warn_no(tagfocus is None or tfm, "TagFocus")
         warn_no(tagignore is None or tim, "TagIgnore")
-    tagshow = filters.compile_regex("tagshow", cfg["tagshow"])
-    taghide = filters.compile_regex("taghide", cfg["taghide"])
+    tagshow = filters.compile_regex("tagshow", cfg.tagshow)
+    taghide = filters.compile_regex("taghide", cfg.taghide)
     if tagshow or taghide:
         view, tns, tnh = filters.filter_tags_by_name(view, tagshow, taghide)
         warn_no(tagshow is None or tns, "TagShow")
@@ -227,7 +227,7 @@ def make_report(
         lambda _m: None,
         base,
     )
-    if has_unnamed and cfg["granularity"] != "addresses":
+    if has_unnamed and cfg.granularity != "addresses":
         # pprofsh: the runtime's unnamed frames in debug=1 text fold into their named
         # neighbour instead of making <unknown> the biggest row (-raw/-addresses keep them)
         unfolded = base
@@ -237,24 +237,22 @@ def make_report(
             warn,
             unfolded,
         )
-    if cfg["tagroot"] or cfg["tagleaf"]:
+    if cfg.tagroot or cfg.tagleaf:
         src = samples
 
         def tagged(w: Callable[[str], None]) -> SampleSet:
-            out = add_label_nodes(
-                p, src.to_samples(), cfg["tagroot"], cfg["tagleaf"], cfg["unit"], w
-            )
+            out = add_label_nodes(p, src.to_samples(), cfg.tagroot, cfg.tagleaf, cfg.unit, w)
             return from_samples(out, len(p.sample_types))
 
         samples = cache.get(
-            ("tagroot", id(src), cfg["tagroot"], cfg["tagleaf"], cfg["unit"]), tagged, warn, src
+            ("tagroot", id(src), cfg.tagroot, cfg.tagleaf, cfg.unit), tagged, warn, src
         )
 
     def focused(src: SampleSet) -> SampleSet:
         key = ("focus", id(src), *(cfg[k] for k in _FOCUS_KEYS))
         return cache.get(key, lambda w: apply_focus(src, units, cfg, w), warn, src)
 
-    relative = cfg["relative_percentages"]
+    relative = cfg.relative_percentages
     if relative:
         samples = focused(samples)
     ropt = report_options(p, units, cfg, fmt)

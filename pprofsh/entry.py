@@ -93,7 +93,7 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
         if t in c.words:
             words.append(t)
         elif n is not None:
-            cfg["nodecount"] = n
+            cfg.nodecount = n
         elif t[0] == ">":
             out = t[1:]
             if not out:
@@ -101,10 +101,10 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
                 if i >= len(args):
                     raise CommandError("unexpected end of line after >")
                 out = args[i]
-            cfg["output"] = out
+            cfg.output = out
         elif t[0] == "-":
             if t in ("--cum", "-cum"):
-                cfg["sort"] = "cum"
+                cfg.sort = "cum"
             else:
                 ignore = _cat(ignore, t[1:])
         else:
@@ -117,8 +117,8 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
     if ignore:
         cfg[ikey] = ignore
     # pprof's shell shows 10 entries of top/text by default; its flags show all.
-    if interactive and c.shell_nodecount and cfg["nodecount"] == -1:
-        cfg["nodecount"] = c.shell_nodecount
+    if interactive and c.shell_nodecount and cfg.nodecount == -1:
+        cfg.nodecount = c.shell_nodecount
     return Invocation(arg, cfg, words)
 
 
@@ -144,7 +144,7 @@ def redirect_only(c: Command, args: list[str], current: Config, interactive: boo
                 raise CommandError("unexpected end of line after >")
             path = args[i]
         cfg = cfg.copy()
-        cfg["output"] = path
+        cfg.output = path
         i += 1
     return Invocation(None, cfg, [])
 

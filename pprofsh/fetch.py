@@ -19,7 +19,8 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pprofsh.errors import FetchError, PprofshError
@@ -145,18 +146,56 @@ def is_url(source: str) -> bool:
 # ---------------------------------------------------------------- fetching
 
 
-def fetch_url(src: str, spec, ui) -> Profile:
+@dataclass
+class SourceSpec:
+    """Where the profiles come from and how to get them: pprof's source flags, each one
+    explicit (the sources, -base/-diff_base, -normalize, -seconds, -timeout,
+    -add_comment, -symbolize and the -tls_* files)."""
+
+    sources: list[str]
+    base: list[str] = field(default_factory=list)
+    diff_base: bool = False
+    normalize: bool = False
+    seconds: int = -1
+    timeout: int = -1
+    comment: str = ""
+    symbolize: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""
+
+    @classmethod
+    def from_flags(cls, values: dict[str, Any], sources: list[str]) -> SourceSpec:
+        """The fetch options of parsed flags (by flag name) for these sources; the
+        -base/-diff_base/-normalize sides are the caller's."""
+        return cls(
+            list(sources),
+            seconds=values.get("seconds", -1),
+            timeout=values.get("timeout", -1),
+            comment=values.get("add_comment", ""),
+            symbolize=values.get("symbolize", ""),
+            tls_cert=values.get("tls_cert", ""),
+            tls_key=values.get("tls_key", ""),
+            tls_ca=values.get("tls_ca", ""),
+        )
+
+    @property
+    def tls(self) -> tuple[str, str, str]:
+        return (self.tls_cert, self.tls_key, self.tls_ca)
+
+
+def fetch_url(src: str, spec: SourceSpec, ui) -> Profile:
     """Fetch one source over HTTP(S) and parse it (see fetch_source)."""
     return fetch_source(src, spec, ui).profile
 
 
-def fetch_source(src: str, spec, ui) -> Fetched:
+def fetch_source(src: str, spec: SourceSpec, ui) -> Fetched:
     """Fetch one source over HTTP(S); FetchError/ProfileError worded as Go's."""
     from pprofsh.profile.parse import check_valid, parse
 
-    seconds = getattr(spec, "seconds", -1) or -1
+    seconds = spec.seconds or -1
     try:
-        url, timeout = adjust_url(src, seconds, getattr(spec, "timeout", -1) or -1)
+        url, timeout = adjust_url(src, seconds, spec.timeout or -1)
     except (ValueError, OverflowError) as e:
         raise FetchError(f"parse {quote(src)}: {e}") from None
     if not url:
@@ -166,7 +205,7 @@ def fetch_source(src: str, spec, ui) -> Fetched:
         ui.print_err(f"Please wait... ({_go_duration(seconds)})")
     stop = _progress(seconds, ui)
     try:
-        data = _get(url, timeout, getattr(spec, "tls", ("", "", "")) or ("", "", ""), ui)
+        data = _get(url, timeout, spec.tls, ui)
     finally:
         stop()
     p = parse(data)

@@ -37,7 +37,7 @@ def flame_view(s: SessionAPI, c: Command, inv: Invocation) -> FlameView:
 
 
 def _run_flame(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
-    if inv.config["output"]:
+    if inv.config.output:
         raise CommandError("flame draws on the terminal: use folded >f to save the stacks")
     screen = s.flame_screen
     if screen is None or not s.ui.out_is_terminal():

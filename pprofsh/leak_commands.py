@@ -33,7 +33,7 @@ def _redirect(args: list[str], i: int, cfg: Config) -> tuple[int, Config]:
             raise CommandError("unexpected end of line after >")
         path = args[i]
     cfg = cfg.copy()
-    cfg["output"] = path
+    cfg.output = path
     return i, cfg
 
 
@@ -60,7 +60,7 @@ def _is_goroutine(p: Profile) -> bool:
 
 
 def _source_roots(cfg: Config) -> list[str]:
-    roots = [r for r in str(cfg["source_path"] or "").split(os.pathsep) if r]
+    roots = [r for r in str(cfg.source_path or "").split(os.pathsep) if r]
     return roots + [os.getcwd()]
 
 
@@ -71,7 +71,7 @@ def _deliver_report(s: SessionAPI, rep: LeakReport, inv: Invocation, out: TextIO
     def write(stream: IO[Any]) -> None:
         stream.write(text)
 
-    to_stream(Output(write, path=inv.config["output"]), s.ui, out)
+    to_stream(Output(write, path=inv.config.output), s.ui, out)
 
 
 def _leaks(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
@@ -180,7 +180,7 @@ def _schedtrace(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None
         tr = sched.read(inv.arg)
     except PprofshError as e:
         raise CommandError(str(e)) from None
-    path = inv.config["output"]
+    path = inv.config.output
 
     def write(stream: IO[Any]) -> None:
         stream.write(sched.render(tr, terminal=not path and is_terminal(out)))

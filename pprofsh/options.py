@@ -8,11 +8,11 @@ docs/commands.md all read this table. The help texts are what
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pprofsh.errors import CommandError
-from pprofsh.go import quote
+from pprofsh.go import fmt_v, quote
 
 
 @dataclass(frozen=True)
@@ -326,18 +326,63 @@ def help_for(name: str) -> str | None:
 
 @dataclass
 class Config:
-    """Current values of every option, keyed by name."""
+    """The current value of every option, typed: one attribute per entry of OPTIONS.
 
-    values: dict[str, Any] = field(default_factory=lambda: {o.name: o.default for o in OPTIONS})
+    Code reads and sets options as attributes (cfg.nodecount); the shell, flags
+    and the web UI, which have an option's name as text, use cfg[name] and
+    cfg.set(name, text). tests/test_options.py checks that the attributes, their
+    types and defaults are the table's."""
+
+    output: str = ""
+    call_tree: bool = False
+    relative_percentages: bool = False
+    unit: str = "minimum"
+    compact_labels: bool = False
+    source_path: str = ""
+    trim_path: str = ""
+    intel_syntax: bool = False
+    mean: bool = False
+    sample_index: str = ""
+    divide_by: float = 1.0
+    normalize: bool = False
+    sort: str = "flat"
+    tagroot: str = ""
+    tagleaf: str = ""
+    drop_negative: bool = False
+    nodecount: int = -1
+    nodefraction: float = 0.005
+    edgefraction: float = 0.001
+    trim: bool = True
+    focus: str = ""
+    ignore: str = ""
+    prune_from: str = ""
+    hide: str = ""
+    show: str = ""
+    show_from: str = ""
+    tagfocus: str = ""
+    tagignore: str = ""
+    tagshow: str = ""
+    taghide: str = ""
+    noinlines: bool = False
+    granularity: str = "functions"
 
     def __getitem__(self, name: str) -> Any:
-        return self.values[name]
+        if name not in BY_NAME:
+            raise KeyError(name)
+        return getattr(self, name)
 
     def __setitem__(self, name: str, value: Any) -> None:
-        self.values[name] = value
+        if name not in BY_NAME:
+            raise KeyError(name)
+        setattr(self, name, value)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Every option's value by name, in the table's order."""
+        return {o.name: getattr(self, o.name) for o in OPTIONS}
 
     def copy(self) -> Config:
-        return Config(copy.copy(self.values))
+        return copy.copy(self)
 
     def set(self, name: str, value: str) -> None:
         """Set name (an option or a choice name) from text, as pprof's config.set does."""
@@ -347,27 +392,25 @@ class Config:
         if o.choices and name != o.name:
             # A choice name used as a bool: lines=1 selects granularity=lines.
             if parse_bool(value, name):
-                self.values[o.name] = name
+                setattr(self, o.name, name)
             return
         if o.kind is bool:
-            self.values[name] = parse_bool(value, name)
+            setattr(self, name, parse_bool(value, name))
         elif o.kind is int:
-            self.values[name] = parse_int(value, name)
+            setattr(self, name, parse_int(value, name))
         elif o.kind is float:
-            self.values[name] = parse_float(value, name)
+            setattr(self, name, parse_float(value, name))
         else:
             if o.choices and value not in o.choices:
                 raise CommandError(f"invalid {quote(name)} value {quote(value)}")
-            self.values[name] = value
+            setattr(self, name, value)
 
     def format_value(self, name: str) -> str:
         o = BY_NAME[name]
-        v = self.values[name]
+        v = getattr(self, name)
         if o.kind is bool:
             return "true" if v else "false"
         if o.kind is float:
-            from pprofsh.go import fmt_v
-
             return fmt_v(v)
         return str(v)
 

@@ -50,7 +50,7 @@ def _http(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
 
 def _snapshots(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
     listing = s.snapshots.listing(s.current, s.base)
-    o = Output(lambda stream: stream.write(listing), path=inv.config["output"])
+    o = Output(lambda stream: stream.write(listing), path=inv.config.output)
     to_stream(o, s.ui, out)
 
 
@@ -64,11 +64,11 @@ def _changes(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
     base_rpt = make_report(base.profile, "top", "text", None, cfg, s.ui.print_err)
 
     def render(stream: IO[Any]) -> None:
-        nodecount = cfg["nodecount"]
+        nodecount = cfg.nodecount
         names = (s.current.sources, base.sources)
         print_changes(new_rpt, base_rpt, *names, traces, nodecount, stream)
 
-    to_stream(Output(render, path=cfg["output"]), s.ui, out)
+    to_stream(Output(render, path=cfg.output), s.ui, out)
 
 
 ENTRIES: tuple[Command, ...] = (

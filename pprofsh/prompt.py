@@ -68,10 +68,10 @@ def sample_type(interp) -> str:
 
     s = interp.session
     try:
-        t = interp.sample_types[sample_index(s.profile, s.config["sample_index"])]
+        t = interp.sample_types[sample_index(s.profile, s.config.sample_index)]
     except (PprofshError, IndexError):
-        return str(s.config["sample_index"])
-    return ("mean_" + t) if s.config["mean"] else t
+        return str(s.config.sample_index)
+    return ("mean_" + t) if s.config.mean else t
 
 
 def run_prompt(

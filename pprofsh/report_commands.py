@@ -25,7 +25,7 @@ def run_report(s: SessionAPI, c: Command, inv: Invocation, out: TextIO) -> None:
     if not c.available or c.render is None:
         raise CommandError(f"{c.name} is not supported by pprofsh (it needs the binary)")
     render = c.render
-    o = Output(lambda stream: render(rpt, stream), c.binary, c.format, cfg["output"])
+    o = Output(lambda stream: render(rpt, stream), c.binary, c.format, cfg.output)
     c.deliver(o, s.ui, out)
 
 

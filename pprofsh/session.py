@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 from urllib.parse import urlparse
 
 from pprofsh import measurement
 from pprofsh.commands import parse_command_line
 from pprofsh.errors import CommandError, FetchError, PprofshError, ProfileError
+from pprofsh.fetch import SourceSpec as SourceSpec
 from pprofsh.fetch import fetch_source, is_url, note_saved, save_fetched
 from pprofsh.go import errno_text
 from pprofsh.limits import BUDGET, read_limited
@@ -33,18 +33,6 @@ from pprofsh.ui import UI as UI
 
 if TYPE_CHECKING:
     from pprofsh.report.flameview import FlameView
-
-
-@dataclass
-class SourceSpec:
-    sources: list[str]
-    base: list[str] = field(default_factory=list)
-    diff_base: bool = False
-    normalize: bool = False
-    seconds: int = -1
-    timeout: int = -1
-    comment: str = ""
-    symbolize: str = ""
 
 
 def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:

@@ -19,7 +19,7 @@ def run_shell(session, script: str | None = None, stdin=None) -> int:
     # The loaded profile lives as long as the shell: keep the cyclic GC off it.
     gc.freeze()
     gc.enable()
-    session.config["compact_labels"] = True
+    session.config.compact_labels = True
     session.ui.interactive = True
     interp = Interpreter(session)
     ui = session.ui

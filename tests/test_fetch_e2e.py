@@ -318,6 +318,26 @@ def test_https_unknown_authority_then_tls_ca(tls_server, tmp_path, monkeypatch, 
     assert "Traceback" not in err
 
 
+def test_leaks_and_watch_pass_the_tls_flags(tls_server, tmp_path, monkeypatch, capsys):
+    """-leaks and -watch fetch with the -tls_* flags, as every other fetch does."""
+    port, cert = tls_server
+    url = f"https://127.0.0.1:{port}/debug/pprof/goroutine"
+    rc, out, err = run(["-leaks", url, url], tmp_path, monkeypatch, capsys)
+    assert rc == 1
+    assert "x509: certificate signed by unknown authority" in err
+    rc, out, err = run(["-leaks", "-tls_ca", str(cert), url, url], tmp_path, monkeypatch, capsys)
+    assert rc == 0, err
+    assert "x509" not in err
+    rc, out, err = run(
+        ["-watch", url, "-tls_ca", str(cert), "-count", "1", "-interval", "1ms"],
+        tmp_path,
+        monkeypatch,
+        capsys,
+    )
+    assert rc == 0, err
+    assert "x509" not in err
+
+
 def test_saved_file_is_gzip(server, tmp_path, monkeypatch, capsys):
     rc, _, err = run(
         ["-raw", f"127.0.0.1:{server}/debug/pprof/goroutine?debug=0"], tmp_path, monkeypatch, capsys

@@ -200,7 +200,7 @@ class Shell:
         self.ui.print_err = record  # type: ignore[method-assign]
         spec = SourceSpec([str(profile)])
         cfg = Config()
-        cfg["compact_labels"] = True
+        cfg.compact_labels = True
         self.session = Session(load(spec, self.ui), cfg, self.ui, spec)
         self.interp = Interpreter(self.session)
         self.pristine = self.session.config.copy()
@@ -337,9 +337,9 @@ def test_sample_index_after_loading_a_profile_with_other_types(tmp_path):
     sh.check(f"load {HEAP}")
     sh.check("sample_index=")
     assert sh.messages == []
-    assert sh.session.config["sample_index"] == "inuse_space"
+    assert sh.session.config.sample_index == "inuse_space"
     sh.check("alloc_space")  # the shortcuts follow the loaded profile too
-    assert sh.session.config["sample_index"] == "alloc_space"
+    assert sh.session.config.sample_index == "alloc_space"
 
 
 def test_sample_index_on_a_profile_without_sample_types(tmp_path):

@@ -25,7 +25,7 @@ def make_interp() -> tuple[Interpreter, io.StringIO, io.StringIO]:
     ui = UI(out, err, interactive=True)
     spec = SourceSpec([str(PROFILE)])
     cfg = Config()
-    cfg["compact_labels"] = True
+    cfg.compact_labels = True
     return Interpreter(Session(load(spec, ui), cfg, ui, spec)), out, err
 
 

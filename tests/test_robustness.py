@@ -366,7 +366,7 @@ def test_toolbar_is_sanitised(tmp_path):
     ui = UI(io.StringIO(), io.StringIO())
     spec = SourceSpec([str(p) + "\x1b]0;x\x07"])
     s = Session(load(SourceSpec([str(p)]), ui), Config(), ui, spec)
-    s.config["focus"] = "\x1b[2J"
+    s.config.focus = "\x1b[2J"
     text = toolbar_text(Interpreter(s))
     assert "\x1b" not in text and "\x07" not in text
     assert "focus=\\x1b[2J" in text

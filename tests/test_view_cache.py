@@ -19,7 +19,7 @@ def _run(lines: list[str], fresh_each_time: bool) -> tuple[str, str]:
     spec = SourceSpec([P + "cpu.pb.gz"])
     p, _, _ = load_sides(spec, ui)
     s = Session(p, Config(), ui, spec, p)
-    s.config["compact_labels"] = True
+    s.config.compact_labels = True
     interp = Interpreter(s)
     for line in lines:
         if fresh_each_time:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 from pprofsh.errors import PprofshError
@@ -20,15 +19,11 @@ def _source_roots(values: dict) -> list[str]:
 
 def run_leaks(parsed, ui) -> int:
     """Load each source as its own snapshot (in order), analyze, print; the exit status."""
-    from pprofsh.session import SourceSpec, fetch_one
+    from pprofsh.fetch import SourceSpec
+    from pprofsh.session import fetch_one
 
     v = parsed.values
     if v.get("watch"):
-        if importlib.util.find_spec("pprofsh.fetch") is None:
-            ui.print_err(
-                "pprofsh: -watch needs remote fetching (pprofsh.fetch), which is not available yet"
-            )
-            return 1
         from pprofsh.leaks.watch import watch
 
         report = watch(v["watch"], v, ui, source_roots=_source_roots(v))
@@ -40,12 +35,7 @@ def run_leaks(parsed, ui) -> int:
         if not sources:
             ui.print_err("pprofsh: -leaks needs at least one goroutine profile source")
             return 1
-        spec = SourceSpec(
-            sources,
-            seconds=v.get("seconds", -1),
-            timeout=v.get("timeout", -1),
-            symbolize=v.get("symbolize", ""),
-        )
+        spec = SourceSpec.from_flags(v, sources)
         snaps = []
         for src in sources:
             try:

@@ -84,10 +84,8 @@ def watch(
     url = goroutine_url(src)
     interval = parse_duration(str(values.get("interval") or "10s"))
     count = int(values.get("count") or 0)
-    spec = _Spec(
-        values.get("timeout", -1),
-        (values.get("tls_cert", ""), values.get("tls_key", ""), values.get("tls_ca", "")),
-    )
+    # Each poll is an instant snapshot: -seconds does not apply, -timeout and -tls_* do.
+    spec = fetch.SourceSpec.from_flags({**values, "seconds": -1}, [url])
     live = ui.err
     tty = _is_tty(live)
     ui.print_err(
@@ -152,13 +150,6 @@ def watch(
     if not snaps:
         return None
     return analyze(snaps, source_roots=source_roots)
-
-
-@dataclass
-class _Spec:
-    timeout: int = -1
-    tls: tuple[str, str, str] = ("", "", "")
-    seconds: int = -1
 
 
 def _common_dir(paths: list[str]) -> str:

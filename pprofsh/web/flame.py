@@ -26,7 +26,7 @@ MAX_BOXES = 30000  # a last bound on the page, whatever the tree's shape
 
 def flame_report(p: Profile, cfg: Config, warn: Warn, cache: ViewCache) -> Report:
     cfg = cfg.copy()
-    cfg["trim"] = False  # as pprof's flame graph: every function, no node count
+    cfg.trim = False  # as pprof's flame graph: every function, no node count
     return make_report(p, "top", "text", None, cfg, warn, cache)
 
 

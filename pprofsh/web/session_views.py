@@ -158,7 +158,7 @@ def leaks_view(session: Session, cfg: Config) -> View:
     ]
     if not snaps:
         raise CommandError("no goroutine profile among the snapshots: the leak report needs one")
-    roots = [r for r in (cfg["source_path"] or "").split(os.pathsep) if r] or None
+    roots = [r for r in (cfg.source_path or "").split(os.pathsep) if r] or None
     rep = report_dict(analyze(snaps, source_roots=roots))
     sites = rep["sites"]
     reported = [s for s in sites if s["verdict"] in ("leak", "certain", "suspect")]

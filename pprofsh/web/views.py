@@ -68,7 +68,7 @@ def top_view(p: Profile, cfg: Config, warn: Warn, cache: ViewCache) -> View:
     from pprofsh.report.text import text_items
 
     cfg = cfg.copy()
-    cfg["nodecount"] = 500  # pprof's web top: at most 500 rows, whatever the URL says
+    cfg.nodecount = 500  # pprof's web top: at most 500 rows, whatever the URL says
     rpt = _report(p, "top", "text", None, cfg, warn, cache)
     items, labels = text_items(rpt)
     fv = rpt.format_value
@@ -142,7 +142,7 @@ def peek_view(p: Profile, cfg: Config, regexp: str, warn: Warn, cache: ViewCache
     from pprofsh.report.text import print_tree
 
     cfg = cfg.copy()
-    cfg["granularity"] = "lines"  # as pprof's web peek
+    cfg.granularity = "lines"  # as pprof's web peek
     rpt = _report(p, "peek", "tree", regexp, cfg, warn, cache)
     text = print_tree(rpt)
     return View(f'<pre id="peektext">{h(text)}</pre>', legend_of(rpt))

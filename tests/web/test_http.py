@@ -146,8 +146,8 @@ def test_peek_and_source_take_the_regexp_from_f(cpu):
 
 def test_source_is_highlighted_with_hot_lines(serve):
     cfg = make_session([str(PROFILES / "cpu.pb.gz")]).config
-    cfg["source_path"] = str(PROFILES.parent / "src" / "cpu")
-    cfg["trim_path"] = "/tmp/pprofsh-fixtures/src/cpu"
+    cfg.source_path = str(PROFILES.parent / "src" / "cpu")
+    cfg.trim_path = "/tmp/pprofsh-fixtures/src/cpu"
     s = serve(make_session([str(PROFILES / "cpu.pb.gz")], cfg=cfg))
     body = s.get("/ui/source?f=busyLoop")[2]
     assert 'class="listing"' in body
