@@ -205,7 +205,7 @@ def test_status_line() -> None:
     v = flame_view("cpu.pb.gz")
     v.select(node_named(v, "main.fib"))
     first, second = v.status()
-    assert first.startswith("main.fib  ") and first.endswith("/cpu/main.go:47")
+    assert first.startswith("main.fib  ") and first.endswith("/cpu/main.go:43")  # func fib
     assert "box " in second and "flat " in second and "cum " in second
     assert "delta" not in second
 

@@ -34,7 +34,6 @@ import numpy as np
 import numpy.typing as npt
 
 from pprofsh.graph import NodeInfo, printable_name
-from pprofsh.profile.model import Line
 
 if TYPE_CHECKING:
     from pprofsh.report import Report
@@ -128,8 +127,9 @@ def _wrap(v: int) -> int:
 def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
     """The distinct stacks of a report, root first. THE adapter to the report core.
 
-    Uses the report's graph builder (its filtered samples, sample index, mean,
-    granularity, -noinlines, trim_path), so frames are exactly the nodes `top`
+    Reads the graph builder's StackTable (GraphBuilder.stacks: the report's
+    filtered samples at its sample index, -mean, granularity, -noinlines and
+    trim_path, as root-first node ids), so frames are exactly the nodes `top`
     shows. `diff=None` detects a base: a negative stack value or pprof's
     pprof::base label; sessions that know they have one pass True. The result
     is kept in the report's ViewCache, so the shell computes it once per view.
@@ -137,39 +137,38 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
     b = rpt.builder()
 
     def make(_warn: object) -> Stacks:
-        index: dict[NodeInfo, int] = {}
-        frames: list[NodeInfo] = []
-        sources: list[tuple[str, int]] = []
-        loc_ids: dict[int, tuple[int, ...]] = {}
-        keys: list[tuple[int, ...]] = []
-        values: list[int] = []
-        divs: list[int] = []
-        for stack, w, dw, _s in b.groups():
-            ids: list[int] = []
-            for loc in reversed(stack):
-                got = loc_ids.get(id(loc))
-                if got is None:
-                    out = []
-                    infos = b.loc_infos(loc)
-                    # infos follow loc.lines (one line kept under -noinlines).
-                    lines = loc.lines if len(loc.lines) == len(infos) else loc.lines[-1:]
-                    for j in range(len(infos) - 1, -1, -1):
-                        info = infos[j]
-                        n = index.get(info)
-                        if n is None:
-                            n = index[info] = len(frames)
-                            frames.append(info)
-                            sources.append(_source(info, lines[j] if j < len(lines) else None))
-                        out.append(n)
-                    got = loc_ids[id(loc)] = tuple(out)
-                ids.extend(got)
-            keys.append(tuple(ids))
-            values.append(w)
-            divs.append(dw)
-        found_base = any(v < 0 for v in values) or any(
-            s.labels is not None and "pprof::base" in s.labels for s in rpt.samples
+        t = b.stacks()
+        by_name: dict[str, tuple[str, int]] = {}
+        for f in rpt.prof.functions:
+            if f.start_line:
+                by_name.setdefault(f.name, (f.filename, f.start_line))
+        # Go before 1.20 records no start line: the lowest line sampled will do.
+        lowest: dict[str, tuple[str, int]] = {}
+        for loc in rpt.prof.locations:
+            for ln in loc.lines:
+                fn = ln.function
+                if fn is not None and fn.name not in by_name and ln.line > 0:
+                    got = lowest.get(fn.name)
+                    if got is None or ln.line < got[1]:
+                        lowest[fn.name] = (fn.filename, ln.line)
+        by_name.update(lowest)
+        sources = [_source(info, by_name.get(info[0])) for info in t.infos]
+        view = rpt.view
+        found_base = bool((t.values < 0).any()) or any(
+            i >= 0 and (view.label_sets[i][0] or {}).get("pprof::base") is not None
+            for i in view.used_label_sets()
         )
-        return make_stacks(frames, keys, values, divs, found_base, rpt.options.mean, sources)
+        return Stacks(
+            t.infos,
+            t.names,
+            t.offsets,
+            t.ids,
+            t.values,
+            t.divs,
+            found_base,
+            rpt.options.mean,
+            sources,
+        )
 
     o = rpt.options
     key = ("stacks", id(b), o.value_index, o.mean)
@@ -179,13 +178,14 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
     return st
 
 
-def _source(info: NodeInfo, line: Line | None) -> tuple[str, int]:
+def _source(info: NodeInfo, fn: tuple[str, int] | None) -> tuple[str, int]:
+    """Where a frame is: its own file:line (-lines), else its function's file and
+    first line."""
     if info[3] and info[5]:
         return info[3], info[5]
-    fn = line.function if line is not None else None
-    if fn is None:
+    if fn is None or (info[3] and fn[0] and not fn[0].endswith(info[3])):
         return info[3], 0
-    return fn.filename, fn.start_line or (line.line if line is not None else 0)
+    return fn
 
 
 @dataclass
