@@ -138,3 +138,26 @@ def test_flame_without_a_terminal_says_so(env: dict[str, str], tmp_path: Path) -
     assert r.returncode == 1
     assert "flame needs a terminal" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_readme_example_then_flame(env: dict[str, str]) -> None:
+    """The README's first command, then `flame`: one red column, 100 goroutines grew."""
+    examples = ROOT / "pprofsh" / "examples"
+    child = spawn(
+        env,
+        "-base",
+        str(examples / "handshake-before.pb.gz"),
+        str(examples / "handshake-after.pb.gz"),
+    )
+    child.expect_exact(PROMPT)
+    child.sendline("flame")
+    child.expect(drawn("main.(*conn).handshakeWorker  100 (100%)"))
+    child.send("jj")
+    child.expect(drawn("delta +100"))
+    child.send("L")
+    child.expect_exact("list ^runtime\\.chansend1$")
+    child.expect_exact(PROMPT)
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

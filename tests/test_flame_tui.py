@@ -113,3 +113,16 @@ def test_resize_lays_out_again() -> None:
     wide = "".join(t for _s, t in control.create_content(150, 10).get_line(1))
     narrow = "".join(t for _s, t in control.create_content(50, 10).get_line(1))
     assert len(wide) == 150 and len(narrow) == 50
+
+
+def test_no_color_draws_without_colours(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pprofsh.flame import colour_wanted
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour_wanted()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert colour_wanted()
+    view = flame_view()
+    rows = [render_row(r, 80, 0, colour=False) for r in view.screen(80, 10)]
+    assert not any("bg:" in s or "fg:" in s for row in rows for s, _t in row)
