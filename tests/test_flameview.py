@@ -244,10 +244,18 @@ def test_package_kinds() -> None:
     assert short_name("net/http.F /usr/lib/go/src/net/http/f.go:12") == "http.F f.go:12"
 
 
-def test_names_are_sanitized_for_the_terminal() -> None:
-    from pprofsh.report.flameview import sanitize
+def test_hostile_names_stay_in_their_cell() -> None:
+    from pprofsh.report.calltree import make_stacks
 
-    assert "\x1b" not in sanitize("evil\x1b[2Jname")
+    evil = "main.\x1b[2J\u202eevil\nname\tx"
+    frames = [(evil, "", 0, "", 0, 0, ""), ("main.ok", "", 0, "", 0, 0, "")]
+    st = make_stacks(frames, [(0,), (0, 1)], [5, 5])
+    v = FlameView(st, 10, str)
+    v.select(1)
+    texts = [b.text for row in v.screen(80, 5) for b in row] + v.status()
+    assert any("evil" in t for t in texts)
+    for t in texts:
+        assert not any(c in t for c in "\x1b\u202e\n\t"), t
 
 
 def _picture(v: FlameView, width: int) -> set[tuple[int, int, int, str, str]]:

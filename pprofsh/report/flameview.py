@@ -39,7 +39,7 @@ from pprofsh.report.calltree import (
     path_matches,
     subtree,
 )
-from pprofsh.report.highlight import sanitize
+from pprofsh.ui import sanitize
 
 # Profiles with more frames than this (summed over distinct stacks) get pruned trees:
 # boxes under DETAIL of the root are built only when a zoom needs them.
@@ -115,6 +115,12 @@ def short_name(name: str) -> str:
         rest = " ".join(p.rsplit("/", 1)[-1] for p in rest.split(" "))
         return fn + " " + rest
     return fn
+
+
+def cell_text(s: str) -> str:
+    """A profile string made safe for one screen row: escapes (ui.sanitize) and no
+    newline or tab."""
+    return sanitize(s).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def go_quote_meta(s: str) -> str:
@@ -208,7 +214,7 @@ class FlameView:
         t = self.tree
         v = t.value(node)
         pct = measurement.percentage(v, self.total).strip()
-        return sanitize(short_name(t.name(node))), f"{self.format_value(v)} ({pct})"
+        return cell_text(short_name(t.name(node))), f"{self.format_value(v)} ({pct})"
 
     # -- layout -----------------------------------------------------------------------
     def layout(self, width: int) -> list[list[Box]]:
@@ -461,4 +467,4 @@ class FlameView:
             parts.append("callers of " + self.stacks.names[t.focus])
         if self.message:
             parts.append(self.message)
-        return [sanitize(first), sanitize("  │  ".join(parts))]
+        return [cell_text(first), cell_text("  │  ".join(parts))]
