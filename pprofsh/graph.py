@@ -442,49 +442,70 @@ class _Index:
     """
 
     def __init__(self, view: SampleSet, maker: _InfoMaker) -> None:
-        used = np.unique(view.locs)
+        mark = np.zeros(len(view.locations), bool)
+        mark[view.locs] = True
+        used = np.flatnonzero(mark)
+        del mark
         index: dict[NodeInfo, int] = {}
         infos: list[NodeInfo] = []
         table = view.locations
         # Per used location: its nodes outermost first, and their inline flags.
         per_loc = np.zeros(len(table) + 1, np.int64)
         nodes: list[int] = []
-        inline: list[bool] = []
         for li in used.tolist():
             lns = maker.infos(table[li])
-            first = True
             for info in reversed(lns):
                 n = index.get(info)
                 if n is None:
                     n = index[info] = len(infos)
                     infos.append(info)
                 nodes.append(n)
-                inline.append(not first)
-                first = False
             per_loc[li + 1] = len(lns)
         loc_off = np.cumsum(per_loc)
         loc_nodes = np.array(nodes, np.int32)
-        loc_inline = np.array(inline, bool)
         self.infos = infos
         self.num_nodes = nn = len(infos)
         nst = view.num_stacks
         # The view's entries root first: reverse each stack.
         starts = view.starts
         lens = np.diff(starts)
-        es = np.repeat(np.arange(nst, dtype=np.int64), lens)
-        j = np.arange(len(view.locs), dtype=np.int64)
-        locs = view.locs[starts[es + 1] - 1 - (j - starts[es])]
-        del j
-        fr = _ranges(loc_off[:-1][locs], loc_off[1:][locs])
-        self.frame_node = loc_nodes[fr]
-        self.frame_inline = loc_inline[fr]
-        del fr
-        frames_per_stack = np.bincount(es, weights=per_loc[1:][locs], minlength=nst).astype(
-            np.int64
-        )
-        del es, locs
+        rev = np.repeat(starts[:-1] + starts[1:] - 1, lens)
+        rev -= np.arange(len(view.locs), dtype=np.int64)
+        locs = view.locs[rev]
+        del rev
+        nlines = per_loc[1:][locs]
+        ends = np.cumsum(nlines)
+        first_line = loc_off[:-1][locs]
+        if bool((nlines == 1).all()):
+            self.frame_node = loc_nodes[first_line]
+            self.frame_inline = np.zeros(len(locs), bool)
+        else:
+            # Each entry's first line, then the further lines of the entries that have them.
+            total = int(ends[-1])
+            out = ends - nlines
+            self.frame_node = np.empty(total, np.int32)
+            self.frame_inline = np.ones(total, bool)
+            self.frame_node[out] = loc_nodes[first_line]
+            self.frame_inline[out] = False
+            more = np.flatnonzero(nlines > 1)
+            k = 1
+            while len(more):
+                self.frame_node[out[more] + k] = loc_nodes[first_line[more] + k]
+                k += 1
+                more = more[nlines[more] > k]
+            del out, more
+        del first_line
+        del nlines, locs
         self.stack_first = np.zeros(nst + 1, np.int64)
-        np.cumsum(frames_per_stack, out=self.stack_first[1:])
+        if nst:
+            self.stack_first[1:] = ends[starts[1:] - 1] if len(ends) else 0
+            # Stacks without locations end where the one before them ends.
+            empty = lens == 0
+            if bool(empty.any()):
+                last = np.maximum.accumulate(np.where(empty, 0, self.stack_first[1:]))
+                self.stack_first[1:] = last
+        frames_per_stack = np.diff(self.stack_first)
+        del ends
         self.frame_stack = np.repeat(np.arange(nst, dtype=np.int32), frames_per_stack)
         # Distinct (stack, node) pairs: frames are grouped by stack, so the keys are
         # nearly sorted already.
@@ -536,25 +557,20 @@ def _repeats(a: npt.NDArray[Any], b: I64, nb: int) -> I64:
     return np.sort(order[again])
 
 
-def _group_keys(key: I64, fnode_count: int) -> tuple[I64, I64]:
+def _group_keys(key: I64, space: int) -> tuple[I64, I64]:
     """(distinct keys in order of first occurrence, each key's index among them).
 
-    Keys are parent * N + child. When few nodes take part, they are renumbered
-    densely and counted with bincount; otherwise np.unique sorts them."""
-    nodes = np.unique(np.concatenate([key // fnode_count, key % fnode_count]))
-    k = len(nodes)
-    if k * k <= (1 << 24):
-        dense = np.searchsorted(nodes, key // fnode_count) * k + np.searchsorted(
-            nodes, key % fnode_count
-        )
-        first = np.full(k * k, len(key), np.int64)
-        np.minimum.at(first, dense, np.arange(len(key), dtype=np.int64))
-        present = np.flatnonzero(first < len(key))
-        order = np.argsort(first[present], kind="stable")
-        slots = present[order]
-        rank = np.empty(k * k, np.int64)
+    Keys are below space: when that is small, first occurrences are found with
+    a dense array; otherwise np.unique sorts them."""
+    n = len(key)
+    if space <= (1 << 24):
+        first = np.full(space, n, np.int64)
+        np.minimum.at(first, key, np.arange(n, dtype=np.int64))
+        present = np.flatnonzero(first < n)
+        slots = present[np.argsort(first[present], kind="stable")]
+        rank = np.empty(space, np.int64)
         rank[slots] = np.arange(len(slots))
-        return key[first[slots]], rank[dense]
+        return slots, rank[key]
     uk, firstk, inv = np.unique(key, return_index=True, return_inverse=True)
     inv = inv.reshape(-1)
     order = np.argsort(firstk, kind="stable")
@@ -759,19 +775,22 @@ class GraphBuilder:
         inlined call (an edge is inline only if every stack says so)."""
         ix = self.index()
         w, dw, part = self.weights()
-        nn = ix.num_nodes
         fs, fnode, finl = ix.frame_stack, ix.frame_node, ix.frame_inline
+        node_ok = self._node_ok(kept)
         if kept is None and bool(part.all()):
             pos = None
         else:
-            pos = np.flatnonzero(part[fs] & self._node_ok(kept)[fnode])
+            pos = np.flatnonzero(part[fs] & node_ok[fnode])
             fs, fnode, finl = fs[pos], fnode[pos], finl[pos]
+        # Nodes renumbered densely among the kept ones: edge keys parent * K + child.
+        k = int(node_ok.sum())
+        compact = (np.cumsum(node_ok) - 1).astype(np.int64)
         same = fs[1:] == fs[:-1]
         same &= fnode[1:] != fnode[:-1]
         at = np.flatnonzero(same)
         del same
         est = fs[at + 1]
-        key = fnode[at].astype(np.int64) * nn + fnode[at + 1]
+        key = compact[fnode[at]] * k + compact[fnode[at + 1]]
         inline = finl[at + 1]
         if pos is None:
             residual = np.zeros(len(at), bool)
@@ -780,7 +799,7 @@ class GraphBuilder:
         # An edge counts once per stack: only recursive stacks can repeat one.
         rec = np.flatnonzero(ix.recursive[est])
         if len(rec):
-            again = _repeats(est[rec], key[rec], nn * nn)
+            again = _repeats(est[rec], key[rec], k * k)
             if len(again):
                 drop = np.ones(len(at), bool)
                 drop[rec[again]] = False
@@ -789,8 +808,9 @@ class GraphBuilder:
             return []
         # Edges in order of first use (stack order, then from the root), as pprof
         # adds them: entropy sums and equal-weight ties follow it.
-        uk, inv = _group_keys(key, fnode_count=nn)
+        uk, inv = _group_keys(key, k * k)
         m = len(uk)
+        kept_nodes = np.flatnonzero(node_ok)
         ew = _sum_by(inv, w[est], m)
         edw = _sum_by(inv, dw[est], m)
         eres = np.zeros(m, bool)
@@ -799,8 +819,8 @@ class GraphBuilder:
         einl[inv[~inline]] = False
         return list(
             zip(
-                (uk // nn).tolist(),
-                (uk % nn).tolist(),
+                kept_nodes[uk // k].tolist(),
+                kept_nodes[uk % k].tolist(),
                 ew.tolist(),
                 edw.tolist(),
                 eres.tolist(),

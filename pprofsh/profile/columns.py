@@ -23,6 +23,7 @@ and the fields are then walked for all samples together.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -468,22 +469,8 @@ def decode_samples(
     except Malformed:
         cut = lo
     cut_l = cut.tolist()
-    pidx: dict[bytes, int] = {}
-    pkey = np.array(
-        [
-            pidx.setdefault(k, len(pidx))
-            for k in map(blob.__getitem__, map(slice, lo.tolist(), cut_l))
-        ],
-        np.int64,
-    )
-    ridx: dict[bytes, int] = {}
-    rkey = np.array(
-        [
-            ridx.setdefault(k, len(ridx))
-            for k in map(blob.__getitem__, map(slice, cut_l, hi.tolist()))
-        ],
-        np.int64,
-    )
+    pidx, pkey = _intern(list(map(blob.__getitem__, map(slice, lo.tolist(), cut_l))))
+    ridx, rkey = _intern(list(map(blob.__getitem__, map(slice, cut_l, hi.tolist()))))
     del blob, cut_l
     stacks = _decode_pieces(list(pidx), strings, set_index, label_sets)
     rest = _decode_pieces(list(ridx), strings, set_index, label_sets)
@@ -532,6 +519,12 @@ def decode_samples(
         values[rkey] * mult[:, None],
         label_sets,
     )
+
+
+def _intern(keys: list[bytes]) -> tuple[dict[bytes, int], I64]:
+    """Distinct keys (in order of first use) with their numbers, and each key's number."""
+    index = dict(zip(dict.fromkeys(keys), itertools.count()))
+    return index, np.fromiter(map(index.__getitem__, keys), np.int64, len(keys))
 
 
 def _bounds(pieces: list[bytes]) -> I64:
