@@ -20,7 +20,7 @@ import numpy.typing as npt
 from pprofsh.errors import CommandError
 from pprofsh.profile.columns import I64, NO_LABELS, SampleSet, _ranges
 from pprofsh.profile.model import Line, Location, Sample
-from pprofsh.regexps import BACKTRACK_MESSAGE, may_backtrack
+from pprofsh.regexps import BACKTRACK_MESSAGE, LinearRegex, Unsupported, needs_linear
 
 Warn = Callable[[str], None]
 
@@ -36,13 +36,16 @@ def go_regexp(expr: str, prefix: str = "") -> re.Pattern[str]:
     """Compile a Go (RE2) regexp with Python's re; errors worded as Go's.
 
     RE2 matches in linear time; Python's re backtracks, so a pattern whose
-    repetition can match the same text in many ways (`(a+)+$`, `(a|a)*b`,
-    `(.*x)*`) can take exponential time on a long function name. Such patterns
-    are refused here (see docs/robustness.md): a repetition whose body holds
-    another variable-length repetition, or alternatives that are not told apart
-    by distinct first characters, unless the body has a literal that the inner
-    repetitions cannot match (`(\\w+\\.)*` is fine: every round ends at a dot).
+    repetitions can match the same text in many ways (`(a+)+$`, `(a|a)*b`,
+    `.*.*.*x`, `a*a*a*b`) can take exponential or high polynomial time on a long
+    function name. Such patterns are matched by pprofsh.regexps.LinearRegex, an
+    automaton simulation as RE2's (see docs/robustness.md); the rare one that also
+    uses Python-only syntax (a back-reference, lookaround) is refused.
     """
+    if _invalid_utf8(expr):
+        # A byte that is not UTF-8 (a command-line argument or shell word decoded with
+        # surrogateescape): Go's regexp/syntax refuses it.
+        raise CommandError(prefix + f"error parsing regexp: invalid UTF-8: `{expr}`")
     try:
         with warnings.catch_warnings():
             # Python's "Possible nested set" FutureWarning: RE2 has no such notion.
@@ -50,11 +53,18 @@ def go_regexp(expr: str, prefix: str = "") -> re.Pattern[str]:
             rx = re.compile(_translate(expr))
             if len(expr) > MAX_REGEXP_LEN:
                 raise CommandError(prefix + "error parsing regexp: expression too large")
-            if may_backtrack(rx.pattern):
-                raise CommandError(prefix + BACKTRACK_MESSAGE.format(expr=expr))
+            if needs_linear(rx.pattern):
+                try:
+                    return LinearRegex(rx.pattern)  # type: ignore[return-value]
+                except Unsupported:
+                    raise CommandError(prefix + BACKTRACK_MESSAGE.format(expr=expr)) from None
             return rx
     except (re.error, OverflowError, RecursionError) as e:
         raise CommandError(prefix + go_regexp_error(expr, e)) from None
+
+
+def _invalid_utf8(s: str) -> bool:
+    return any("\udc80" <= c <= "\udcff" for c in s)
 
 
 # RE2's default program size limit is reached by expressions of a few thousand

@@ -20,6 +20,8 @@ import contextlib
 import gzip
 import io
 import os
+import shutil
+import subprocess
 import tempfile
 import zlib
 from pathlib import Path
@@ -36,6 +38,7 @@ from pprofsh.profile import profile_pb2
 from pprofsh.profile.model import Profile
 from pprofsh.profile.parse import parse
 
+GO = shutil.which("go")
 QUICK_EXAMPLES = 50
 NIGHTLY_EXAMPLES = 5000
 NIGHTLY = os.environ.get("PPROFSH_FUZZ", "") == "nightly"
@@ -443,18 +446,55 @@ def test_deep_location_cycle():
 
 def test_backtracking_drop_frames_from_the_profile_do_not_hang():
     """Hole found while fuzzing: drop_frames is a regexp the profile supplies; `(a+)+`
-    against a long function name hung RemoveUninteresting (Python's re backtracks)."""
+    against a long function name hung RemoveUninteresting (Python's re backtracks).
+    Now matched by the linear automaton, as Go's RE2 does: the frame is kept."""
     m = one_function_profile("a" * 5000 + "!", "(a+)+")
     m.drop_frames = 4
     path = os.path.join(_TMP.name, "dropframes.pb")
     with open(path, "wb") as fh:
         fh.write(m.SerializeToString())
-    rc, _out, err = run_cli(["-top", path])
-    assert rc == 1
-    assert err.splitlines()[-1] == (
-        "failed to compile regexp (a+)+: error parsing regexp: nested repetition operator may "
-        "take exponential time (pprofsh has no linear-time regexp engine): `(a+)+`"
-    )
+    rc, out, err = run_cli(["-top", path])
+    assert rc == 0, err
+    assert "a" * 5000 + "!" in out
+
+
+def test_sequential_repetitions_in_drop_frames_load_and_prune_as_go():
+    """Issue #16 item 6: a 130-byte profile whose drop_frames is `.*.*.*.*.*.*.*.*x`
+    hung every load; item 10: `x\\1` (RE2 cannot compile it) made pprofsh refuse the
+    profile, where Go ignores RemoveUninteresting's error and loads it unpruned."""
+    # (a sole frame is never pruned: Prune removes the frames beneath a match)
+    for drop in (".*.*.*.*.*.*.*.*x", ".*.*.*.*.*.*.*.*y", "x\\1"):
+        m = one_function_profile("a" * 3000 + "x", drop)
+        m.drop_frames = 4
+        path = os.path.join(_TMP.name, "dropframes2.pb")
+        with open(path, "wb") as fh:
+            fh.write(m.SerializeToString())
+        rc, out, err = run_cli(["-top", path])
+        assert rc == 0, err
+        assert "a" * 3000 + "x" in out, drop
+        if GO:
+            go = subprocess.run(
+                [GO, "tool", "pprof", "-top", path], capture_output=True, text=True, timeout=120
+            )
+            assert out == go.stdout
+
+
+def test_risky_drop_frames_prune_a_real_profile_as_go_does():
+    m = profile_pb2.Profile()
+    m.ParseFromString(_raw(HERE / "fixtures" / "profiles" / "goroutine.pb.gz"))
+    m.string_table.append(r"runtime\..*.*.*(park|chansend)1?")
+    m.drop_frames = len(m.string_table) - 1
+    path = os.path.join(_TMP.name, "dropframes3.pb")
+    with open(path, "wb") as fh:
+        fh.write(m.SerializeToString())
+    rc, out, err = run_cli(["-traces", path])
+    assert rc == 0, err
+    assert "         2   main.sender\n" in out  # gopark, chansend, chansend1 dropped
+    if GO:
+        go = subprocess.run(
+            [GO, "tool", "pprof", "-traces", path], capture_output=True, text=True, timeout=120
+        )
+        assert out == go.stdout
 
 
 def test_parse_itself_honours_pprofsh_max_size(monkeypatch):

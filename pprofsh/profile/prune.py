@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pprofsh.errors import ProfileError
 from pprofsh.profile.fold import unnamed
 from pprofsh.profile.model import Location, Profile
 
@@ -71,18 +70,16 @@ def prune(p: Profile, drop: re.Pattern[str], keep: re.Pattern[str] | None) -> No
 def remove_uninteresting(p: Profile) -> None:
     if not p.drop_frames:
         return
-    from pprofsh.regexps import BACKTRACK_MESSAGE, may_backtrack
+    from pprofsh.regexps import LinearRegex, Unsupported, safe_compile
 
+    # Go's fetch ignores RemoveUninteresting's error: a drop_frames (or keep_frames)
+    # that does not compile (`x\1` in RE2) leaves the profile unpruned and loaded.
+    # One that Python's re would backtrack on is matched by a linear automaton.
     try:
-        drop = re.compile("^(" + p.drop_frames + ")$")
-        keep = re.compile("^(" + p.keep_frames + ")$") if p.keep_frames else None
-    except (re.error, OverflowError, RecursionError) as e:
-        raise ProfileError(f"failed to compile regexp {p.drop_frames}: {e}") from None
-    # The regexps come from the profile: one that backtracks exponentially must not
-    # hang the load (Go's RE2 is linear; Python's re is not).
-    for expr, rx in ((p.drop_frames, drop), (p.keep_frames, keep)):
-        if rx is not None and may_backtrack(rx.pattern):
-            raise ProfileError(
-                f"failed to compile regexp {expr}: " + BACKTRACK_MESSAGE.format(expr=expr)
-            )
+        drop = safe_compile("^(" + p.drop_frames + ")$")
+        keep = safe_compile("^(" + p.keep_frames + ")$") if p.keep_frames else None
+        for expr in (p.drop_frames, p.keep_frames):
+            LinearRegex("^(" + expr + ")$")  # Unsupported: Python-only syntax, not RE2's
+    except (re.error, OverflowError, RecursionError, Unsupported):
+        return
     prune(p, drop, keep)
