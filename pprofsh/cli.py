@@ -259,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv is None:
         argv = sys.argv[1:]
+    _bytes_through()
     ui = UI()
     # Loading builds millions of small objects and no cycles worth collecting: the
     # cyclic GC would rescan them over and over (a third of the load time). The
@@ -270,6 +271,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _bytes_through() -> None:
+    """Bytes that are not UTF-8 (in a shell line, an argument, a file name) pass through
+    as Go passes them: read and written with surrogateescape, whatever the locale
+    (Python's stderr would print \\udcff, a UTF-8 locale's stdin would raise)."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="surrogateescape")
+            except (ValueError, OSError):  # a stream already read from, or closed
+                pass
 
 
 def _run(argv: list[str], ui) -> int:

@@ -42,10 +42,11 @@ def go_regexp(expr: str, prefix: str = "") -> re.Pattern[str]:
     automaton simulation as RE2's (see docs/robustness.md); the rare one that also
     uses Python-only syntax (a back-reference, lookaround) is refused.
     """
-    if _invalid_utf8(expr):
+    bad = _invalid_utf8(expr)
+    if bad >= 0:
         # A byte that is not UTF-8 (a command-line argument or shell word decoded with
-        # surrogateescape): Go's regexp/syntax refuses it.
-        raise CommandError(prefix + f"error parsing regexp: invalid UTF-8: `{expr}`")
+        # surrogateescape): Go's regexp/syntax refuses it, quoting from that byte on.
+        raise CommandError(prefix + f"error parsing regexp: invalid UTF-8: `{expr[bad:]}`")
     try:
         with warnings.catch_warnings():
             # Python's "Possible nested set" FutureWarning: RE2 has no such notion.
@@ -63,8 +64,12 @@ def go_regexp(expr: str, prefix: str = "") -> re.Pattern[str]:
         raise CommandError(prefix + go_regexp_error(expr, e)) from None
 
 
-def _invalid_utf8(s: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in s)
+def _invalid_utf8(s: str) -> int:
+    """The index of the first byte that was not UTF-8 (a surrogateescape), or -1."""
+    for i, c in enumerate(s):
+        if "\udc80" <= c <= "\udcff":
+            return i
+    return -1
 
 
 # RE2's default program size limit is reached by expressions of a few thousand

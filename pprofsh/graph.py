@@ -210,7 +210,7 @@ class Graph:
         if visual:
             scores = {n: entropy_score(n) for n in self.nodes}
             self.nodes.sort(
-                key=lambda n: (-_abs64(scores[n]), n.name, -abs(n.flat), info_sprint(n.info))
+                key=lambda n: (-abs64(scores[n]), n.name, -abs(n.flat), info_sprint(n.info))
             )
         elif cum:
             self.nodes.sort(key=lambda n: (-abs(n.cum), n.name, -abs(n.flat), info_sprint(n.info)))
@@ -315,7 +315,7 @@ def _wrap64(v: int) -> int:
     return ((v + (1 << 63)) & 0xFFFFFFFFFFFFFFFF) - (1 << 63)
 
 
-def _abs64(v: int) -> int:
+def abs64(v: int) -> int:
     """pprof's abs64, overflow included: abs64(MinInt64) is MinInt64."""
     return _wrap64(-v) if v < 0 else v
 
@@ -911,6 +911,11 @@ class GraphBuilder:
 def _select(nodes: list[Node], drop_negative: bool) -> Graph:
     out = []
     for n in nodes:
+        # Go's node and edge weights are int64 sums: past the range they wrap around.
+        n.flat, n.flat_div = _wrap64(n.flat), _wrap64(n.flat_div)
+        n.cum, n.cum_div = _wrap64(n.cum), _wrap64(n.cum_div)
+        for e in n.out.values():
+            e.weight, e.weight_div = _wrap64(e.weight), _wrap64(e.weight_div)
         if n.cum == 0 and n.flat == 0:
             continue
         if drop_negative and (n.flat < 0 or (n.flat == 0 and n.cum < 0)):

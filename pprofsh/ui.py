@@ -16,11 +16,16 @@ from pprofsh.go import is_terminal
 # C0 controls but newline and tab, DEL, and the C1 controls (0x9b is a one-byte CSI);
 # and the Unicode bidirectional controls (embeddings, overrides, isolates, marks), with
 # which `main.(*conn).\u202egol` would show as a different, made-up name.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# And the lone surrogates that stand for bytes that were not UTF-8 (shown as \\xNN).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]"
+)
 
 
 def _escaped(m: re.Match[str]) -> str:
     c = ord(m.group(0))
+    if 0xDC80 <= c <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): that byte
+        c -= 0xDC00
     return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
 

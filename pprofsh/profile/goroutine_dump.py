@@ -52,7 +52,17 @@ def _file_line(line: str) -> tuple[str, int] | None:
     m = _LINE_NO.search(rest)
     if m is None:
         return None
-    return rest[: m.start()], int(m.group(1))
+    return rest[: m.start()], _int64(m.group(1))
+
+
+_MAX_INT64 = (1 << 63) - 1
+
+
+def _int64(digits: str) -> int:
+    """A line number or a wait as the profile's int64 can hold it; a larger number (no
+    runtime prints one; a hostile dump may) counts as unknown: 0."""
+    n = int(digits)
+    return n if n <= _MAX_INT64 else 0
 
 
 def _created_by(line: str) -> tuple[str, str] | None:
@@ -108,7 +118,9 @@ class _Goroutine:
         for p in parts[1:]:
             m = _MINUTES.match(p)
             if m:
-                self.minutes = int(m.group(1))
+                # a wait past int64 (hostile, no runtime prints one) is no wait label
+                n = int(m.group(1))
+                self.minutes = n if n <= _MAX_INT64 else None
             elif p == "locked to thread":
                 self.locked = True
             elif p:

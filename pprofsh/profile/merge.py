@@ -9,7 +9,7 @@ order, so pprofsh reproduces it exactly.
 from __future__ import annotations
 
 from pprofsh.errors import ProfileError
-from pprofsh.go import go_int64, go_round
+from pprofsh.go import go_int64, go_round, wrap_int64
 from pprofsh.profile.model import Function, Line, Location, Mapping, Profile, Sample, ValueType
 
 
@@ -219,7 +219,8 @@ class _Merger:
             else:
                 mv = m.values
                 for i, v in enumerate(vals):
-                    mv[i] += v
+                    # Go adds int64s: sums past the range wrap around
+                    mv[i] = wrap_int64(mv[i] + v)
 
 
 def merge(srcs: list[Profile]) -> Profile:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pprofsh import measurement
-from pprofsh.go import go_int64
-from pprofsh.graph import Graph, GraphBuilder, GraphOptions
+from pprofsh.go import go_int64, wrap_int64
+from pprofsh.graph import Graph, GraphBuilder, GraphOptions, abs64
 from pprofsh.profile.columns import SampleSet, from_samples
 from pprofsh.profile.model import Profile, Sample
 
@@ -152,9 +152,10 @@ class Report:
         call_tree = o.call_tree and o.output_format in ("dot", "callgrind")
         # A first pass without edges when it is rebuilt over the nodes it keeps.
         g = self.new_graph(None, with_tags, edges=False)
-        total_value = sum(n.flat for n in g.nodes)
-        node_cutoff = abs(go_int64(total_value * o.node_fraction))
-        edge_cutoff = abs(go_int64(total_value * o.edge_fraction))
+        # int64 as Go computes them: the sum wraps, abs64(MinInt64) stays negative
+        total_value = wrap_int64(sum(n.flat for n in g.nodes))
+        node_cutoff = abs64(go_int64(total_value * o.node_fraction))
+        edge_cutoff = abs64(go_int64(total_value * o.edge_fraction))
         dropped_nodes = dropped_edges = 0
         rebuilt = False
         if node_cutoff > 0:

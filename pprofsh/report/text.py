@@ -9,12 +9,13 @@ from typing import TextIO
 
 from pprofsh import measurement
 from pprofsh.errors import CommandError
-from pprofsh.go import go_base
+from pprofsh.go import go_base, go_int64, wrap_int64
 from pprofsh.graph import (
     Graph,
     GraphOptions,
     Tag,
     _InfoMaker,
+    abs64,
     printable_name,
     sort_edges,
     sort_tags,
@@ -75,7 +76,7 @@ def report_labels(
         out.extend(o.profile_labels)
     elif full_headers or not o.compact_labels:
         out.extend(profile_labels(rpt))
-    flat_sum = sum(n.flat_value() for n in g.nodes)
+    flat_sum = wrap_int64(sum(n.flat_value() for n in g.nodes))  # Go sums int64s
     if o.active_filters:
         out.append("Active filters:")
         for f in o.active_filters:
@@ -92,7 +93,7 @@ def report_labels(
                     dropped_nodes,
                     "node",
                     "cum",
-                    rpt.format_value(abs(int(rpt.total * o.node_fraction))),
+                    rpt.format_value(abs64(go_int64(rpt.total * o.node_fraction))),
                 )
             )
         if dropped_edges > 0:
@@ -101,7 +102,7 @@ def report_labels(
                     dropped_edges,
                     "edge",
                     "freq",
-                    rpt.format_value(abs(int(rpt.total * o.edge_fraction))),
+                    rpt.format_value(abs64(go_int64(rpt.total * o.edge_fraction))),
                 )
             )
         if 0 < len(g.nodes) < orig_count:
@@ -142,7 +143,7 @@ def print_text(rpt: Report) -> str:
     out = ["\n".join(labels), f"{'flat':>10s} {'flat':>5s}% {'sum':>5s}% {'cum':>10s} {'cum':>5s}%"]
     flat_sum = 0
     for name, inl, flat, cum in items:
-        flat_sum += flat
+        flat_sum = wrap_int64(flat_sum + flat)
         out.append(
             f"{fv(flat):>10s} {pct(flat, total)} {pct(flat_sum, total)} "
             f"{fv(cum):>10s} {pct(cum, total)}  {name}{inl}"
@@ -250,7 +251,7 @@ def print_tree(rpt: Report) -> str:
         for e in sort_edges(n.in_.values()):
             inl = " (inline)" if e.inline else ""
             out.append(f"{fv(e.weight):>50s} {pct(e.weight, cum)} |   {e.src.name}{inl}")
-        flat_sum += flat
+        flat_sum = wrap_int64(flat_sum + flat)
         out.append(
             f"{fv(flat):>10s} {pct(flat, rpt.total)} {pct(flat_sum, rpt.total)} "
             f"{fv(cum):>10s} {pct(cum, rpt.total)}                | {name}"
@@ -275,18 +276,18 @@ def print_tags(rpt: Report) -> str:
         for key, vals in (s.labels or {}).items():
             m = tag_map.setdefault(key, {})
             for val in vals:
-                m[val] = m.get(val, 0) + v
+                m[val] = wrap_int64(m.get(val, 0) + v)  # Go sums int64s
         for key, nvals in (s.num_labels or {}).items():
             unit = o.num_label_units.get(key, "")
             m = tag_map.setdefault(key, {})
             for nv in nvals:
                 val = measurement.scaled_label(nv, unit, o.output_unit)
-                m[val] = m.get(val, 0) + v
+                m[val] = wrap_int64(m.get(val, 0) + v)
     rows: list[list[str]] = []
     for key_tag in sort_tags([Tag(k) for k in tag_map], True):
         key = key_tag.name
         tags = [Tag(t, flat=c) for t, c in tag_map[key].items()]
-        total = sum(c for c in tag_map[key].values())
+        total = wrap_int64(sum(c for c in tag_map[key].values()))
         f, u = measurement.scale(total, o.sample_unit, o.output_unit)
         rows.append([f"{key}:", f" Total {f:.1f}{u}"])
         for t in sort_tags(tags, True):
