@@ -548,13 +548,25 @@ def save_name_prefix(p: Profile) -> str:
 
 def save_atomically(dir: str, prefix: str, suffix: str, data: bytes) -> str:
     """Write data to the first free dir/prefixNNNsuffix without ever exposing a partial
-    file or overwriting one: a temp file in dir, then link(2) to the final name."""
-    fd, tmp = tempfile.mkstemp(prefix=".pprofsh-", suffix=".tmp", dir=dir)
+    file or overwriting one: a temp file in dir, then link(2) to the final name.
+
+    Errors are Go's *PathError for the name Go would have been creating: `open
+    DIR/PREFIX001SUFFIX: permission denied` (a NUL byte, which a fetched profile's
+    mapping file or sample type can put in the name: `invalid argument`), `write
+    ...: no space left on device`."""
+    path = os.path.join(dir, f"{prefix}001{suffix}")
+    op = "open"
+    tmp = ""
     try:
+        if "\x00" in path:
+            raise OSError(errno.EINVAL, "invalid argument")
+        fd, tmp = tempfile.mkstemp(prefix=".pprofsh-", suffix=".tmp", dir=dir)
+        op = "write"
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        op = "open"
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; Go's os.Create honours umask
         for index in range(1, 10000):
             path = os.path.join(dir, f"{prefix}{index:03d}{suffix}")
@@ -570,12 +582,15 @@ def save_atomically(dir: str, prefix: str, suffix: str, data: bytes) -> str:
                 path = new_temp_file(dir, prefix, suffix)
                 os.replace(tmp, path)
                 return path
-        raise OSError(f"could not create file of the form {prefix}001{suffix}")
+        raise FetchError(f"could not create file of the form {prefix}001{suffix}")
+    except OSError as e:
+        raise FetchError(f"{op} {path}: {_errno_text(e)}") from None
     finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def _umask() -> int:
@@ -600,7 +615,7 @@ def save_fetched(f: Fetched, ui) -> str | None:
         path = save_atomically(dir, save_name_prefix(f.profile), ".pb.gz", data)
     except (OSError, PprofshError) as e:
         msg = _errno_text(e) if isinstance(e, OSError) and e.errno else str(e)
-        ui.print_err(f"Could not save profile: {msg}")
+        ui.print_err(f"Could not save profile: {msg}")  # Go's: `open PATH: why`
         return None
     ui.print_err(f"Saved profile in {path}")
     return path

@@ -20,6 +20,7 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory
 
 from pprofsh.completer import PprofCompleter
+from pprofsh.go import errno_text
 
 FILTERS = ("focus", "ignore", "hide", "show", "tagfocus", "tagignore")
 
@@ -34,15 +35,43 @@ def history_path(env: dict[str, str] | None = None) -> Path:
     return Path(home) / ".pprofsh_history"
 
 
-def open_history(path: Path) -> FileHistory | None:
+class _History(FileHistory):
+    """FileHistory that survives a history file it cannot write (a full disk, a
+    read-only or vanished file): prompt_toolkit would print a traceback and "Press
+    ENTER to continue..." after every line. Says so once, then keeps the history in
+    memory only."""
+
+    def __init__(self, path: str, warn) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(path)
+        self._warn = warn
+        self._failed = False
+
+    def load_history_strings(self):  # type: ignore[no-untyped-def]
+        # Only a regular file is read back: a device such as /dev/zero never ends.
+        if not os.path.isfile(self.filename):
+            return iter(())
+        return super().load_history_strings()
+
+    def store_string(self, string: str) -> None:
+        if self._failed:
+            return
+        try:
+            super().store_string(string)
+        except (OSError, ValueError) as e:
+            self._failed = True
+            why = errno_text(e) if isinstance(e, OSError) else str(e)
+            self._warn(f"could not save history: write {self.filename}: {why}")
+
+
+def open_history(path: Path, warn=None) -> FileHistory | None:  # type: ignore[no-untyped-def]
     """The history file, created private (0600); None if it cannot be created."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.close(fd)
-    except OSError:
+    except (OSError, ValueError):
         return None
-    return FileHistory(str(path))
+    return _History(str(path), warn or (lambda msg: None))
 
 
 def toolbar_text(interp) -> str:
@@ -78,7 +107,7 @@ def run_prompt(
     interp, prompt: str, *, input=None, output=None, history_file: Path | None = None
 ) -> int:
     """Read lines with prompt_toolkit until Ctrl-D, `quit` or end of input; returns 0."""
-    history = open_history(history_file or history_path())
+    history = open_history(history_file or history_path(), interp.session.ui.print_err)
     kwargs = {}
     if history is not None:
         kwargs["history"] = history

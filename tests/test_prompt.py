@@ -177,3 +177,13 @@ def test_toolbar():
     )
     interp.execute(":")
     assert toolbar_text(interp).endswith("│ no filters")
+
+
+def test_history_file_that_cannot_be_written_keeps_the_shell_up(tmp_path):
+    """Issue #16 item 8: a full disk made prompt_toolkit print a traceback and "Press
+    ENTER to continue..." after every line. /dev/full is a history file whose every
+    write fails with ENOSPC."""
+    rc, out, err = drive(["top\r", "traces\r", "\x04"], Path("/dev/full"))
+    assert rc == 0
+    assert "runtime.gopark" in out and "main.sleeper" in out  # both lines ran
+    assert err == "could not save history: write /dev/full: no space left on device\n"

@@ -304,6 +304,8 @@ def merge_one(p: Profile) -> Profile:
     """
     if p.drop_frames:
         return merge([p])
+    # Merge's headers keep each comment once (a profile may repeat one)
+    p.comments = list(dict.fromkeys(p.comments))
     cols = p.columns_if_unmaterialized()
     if cols is not None:
         p.columns = cols.select(cols.values.any(axis=1))
