@@ -182,7 +182,7 @@ def test_work_loop_from_source():
 
 
 def test_wait_minutes_decide_a_plateau():
-    at = [0.0, 5.0, 10.0, 15.0]
+    at = [5.0, 5.0, 5.0]  # minutes between the snapshots
     # the same goroutines, aging: leaked once and still there
     aging = judge([0, 64, 64, 64], True, [None, 0, 5, 10], at)
     assert aging.verdict == "leak" and "wait minutes" in aging.reason
@@ -195,3 +195,33 @@ def test_wait_minutes_decide_a_plateau():
     # one step at the end, outside any loop (the handshake leak), is a leak
     assert judge([0, 0, 100], False).verdict == "leak"
     assert judge([0, 0, 100], True).verdict == "suspect"
+
+
+def test_time_between_dumps_from_goroutines_that_kept_waiting():
+    from pprofsh.leaks.analyze import gaps_from_dumps
+
+    d1 = {"1": ("select", 3), "7": ("chan send", 0)}
+    d2 = {"1": ("select", 5), "7": ("chan send", 2), "9": ("chan receive", 0)}
+    d3 = {"9": ("chan receive", 0)}  # nobody waited through: the time is unknown
+    d4 = {"9": ("chan receive", 1)}
+    assert gaps_from_dumps([d1, d2, d3, d4]) == [2.0, None, 1.0]
+    # a goroutine that went on to another wait says nothing
+    assert gaps_from_dumps([{"1": ("select", 3)}, {"1": ("chan send", 4)}]) == [None]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_wait_minutes_of_real_dumps_a_minute_apart(fmt):
+    """aging: 40 goroutines leaked once (0 40 40) beside 16 busy workers (0 16 16), dumps a
+    minute apart. One step then one flat interval cannot decide; debug=2 wait minutes do:
+    the leaked goroutines age (1, then 2 minutes), the workers never reach a minute."""
+    r = analyze(_series("aging", 3, fmt), source_roots=[str(SRC)])
+    leak = _site(r, _marker("LEAK", "aging"))
+    pool = _site(r, _marker("HEALTHY", "busy"))
+    assert leak.counts == [0, 40, 40] and pool.counts == [0, 16, 16]
+    if fmt != "debug2.txt":
+        assert (leak.verdict, pool.verdict) == ("suspect", "suspect")
+        assert "debug=2 dumps a few minutes apart" in leak.next_step
+        return
+    assert leak.wait_min == [None, 1, 2] and pool.wait_min == [None, 0, 0]
+    assert leak.verdict == "leak" and "kept waiting" in leak.reason
+    assert pool.verdict == "healthy" and "they get work" in pool.reason

@@ -311,12 +311,20 @@ def analyze(
     n = len(snapshots)
     sites: dict[tuple, Site] = {}
     snaps: list[Snapshot] = []
+    # debug=2 dumps: goroutine id -> (state, wait minutes), to tell the time between dumps
+    ages: list[dict[str, tuple[str, int]]] = []
     for k, (name, p) in enumerate(snapshots):
         vi = _value_index(p)
         leak_kind = any(st.type == "goroutineleak" for st in p.sample_types)
         snap = Snapshot(name, p.time_nanos, 0, "goroutineleak" if leak_kind else "goroutine")
         snaps.append(snap)
+        age: dict[str, tuple[str, int]] = {}
+        ages.append(age)
         for s in p.samples:
+            lb = s.labels or {}
+            if "goid" in lb and "state" in lb:
+                wm_label = (s.num_labels or {}).get("wait_minutes")
+                age[lb["goid"][0]] = (lb["state"][0], wm_label[0] if wm_label else 0)
             v = s.values[vi] if vi < len(s.values) else 0
             if v == 0:
                 continue
@@ -345,13 +353,24 @@ def analyze(
                 cur.wait_min[k] = youngest if prev is None else min(prev, youngest)
     t0, t1 = snaps[0].time_nanos if snaps else 0, snaps[-1].time_nanos if snaps else 0
     minutes = (t1 - t0) / 60e9 if n > 1 and t0 and t1 and t1 > t0 else 0.0
-    at = [(sn.time_nanos - t0) / 60e9 if t0 and sn.time_nanos else None for sn in snaps]
+    # minutes between consecutive snapshots: from their times, else told by the dumps
+    gaps: list[float | None] = [
+        (b.time_nanos - a.time_nanos) / 60e9 if a.time_nanos and b.time_nanos else None
+        for a, b in zip(snaps, snaps[1:])
+    ]
+    if any(g is None for g in gaps):
+        told = gaps_from_dumps(ages)
+        gaps = [g if g is not None else t for g, t in zip(gaps, told)]
     for site in sites.values():
         c = site.counts
         site.delta = c[-1] - c[0]
         if minutes > 0:
             site.rate_per_min = site.delta / minutes
-        _judge(site, n, threshold, min_growth, reader, at)
+        _judge(site, n, threshold, min_growth, reader, gaps)
+        gained = snaps[-1].total - snaps[0].total if n > 1 else 0
+        if site.verdict == "leak" and site.delta > 0 and gained > 0:
+            # the process total, for scale: is this site the growth, or a part of it?
+            site.reason += f"; {site.delta} of the {gained} goroutines the process gained"
         if site.reported:
             site.hint = hint_for(site, reader)
             if site.hint and site.verdict == "suspect" and site.work_loop:
@@ -396,13 +415,31 @@ def _classify(frames: list[Frame], hidden: int, s: Sample, reader: SourceReader)
     return Site(op, sf.function, sf.file, sf.line, creator, cwhere)
 
 
+def gaps_from_dumps(ages: list[dict[str, tuple[str, int]]]) -> list[float | None]:
+    """Minutes between consecutive debug=2 dumps, told by goroutines that kept waiting.
+
+    A dump has no time stamp, but a goroutine that is in both of two dumps, in the same
+    wait, has aged by the time between them: the largest such growth of its wait minutes
+    is that time (to the minute, a lower bound). None for a pair no goroutine spans.
+    """
+    out: list[float | None] = []
+    for prev, cur in zip(ages, ages[1:]):
+        grew = [
+            cur[g][1] - prev[g][1]
+            for g in cur.keys() & prev.keys()
+            if cur[g][0] == prev[g][0] and cur[g][1] >= prev[g][1] and cur[g][1] > 0
+        ]
+        out.append(float(max(grew)) if grew else None)
+    return out
+
+
 def _judge(
     site: Site,
     n: int,
     threshold: int,
     min_growth: int,
     reader: SourceReader,
-    at: list[float | None],
+    gaps: list[float | None],
 ) -> None:
     """Set the site's verdict, shape, reason and next step."""
     if site.op in NOT_BLOCKED:
@@ -417,7 +454,7 @@ def _judge(
         site.work_loop = in_work_loop(
             reader.lines(site.file), site.line, [f.function for f in site.stack]
         )
-        j = judge(c, site.work_loop, site.wait_min, at, min_growth)
+        j = judge(c, site.work_loop, site.wait_min, gaps, min_growth)
         site.verdict, site.shape, site.reason, site.next_step = (
             j.verdict,
             j.shape,

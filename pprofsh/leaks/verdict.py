@@ -145,26 +145,25 @@ class Judgement:
     next_step: str = ""
 
 
-def _aging(
-    wait_min: list[int | None], counts: list[int], minutes: list[float | None]
-) -> bool | None:
+def _aging(wait_min: list[int | None], counts: list[int], gaps: list[float | None]) -> bool | None:
     """Whether every goroutine at the site kept waiting since it arrived (debug=2 dumps).
 
-    True when, in the last snapshot, the youngest goroutine has waited at least as long as
+    gaps[i] is the time in minutes between snapshots i and i+1 (None when unknown). True
+    when, in the last snapshot, the youngest goroutine has waited at least as long as
     the site has held its present count (and at least a minute); False when the site has
     held its count for over a minute and some goroutine has waited less than one (it got
     work); None when the dumps do not say.
     """
     last = wait_min[-1]
-    if last is None or minutes[-1] is None:
+    if last is None:
         return None
     since = len(counts) - 1
     while since > 0 and counts[since - 1] >= counts[-1]:
         since -= 1
-    t0 = minutes[since]
-    if t0 is None:
+    span = gaps[since:]
+    if any(g is None for g in span):
         return None
-    held = minutes[-1] - t0
+    held = sum(g for g in span if g is not None)
     if held < 1:
         return True if last >= 1 else None
     return last >= int(held)
@@ -174,13 +173,13 @@ def judge(
     counts: list[int],
     work_loop: bool | None,
     wait_min: list[int | None] | None = None,
-    minutes: list[float | None] | None = None,
+    gaps: list[float | None] | None = None,
     min_growth: int = 1,
 ) -> Judgement:
     """The verdict of a blocked site seen in two or more snapshots."""
     n = len(counts)
     sh = classify_shape(counts, min_growth)
-    aging = _aging(wait_min, counts, minutes) if wait_min and minutes else None
+    aging = _aging(wait_min, counts, gaps) if wait_min and gaps else None
     loop_note = {
         True: "it waits for work in a loop",
         False: "it blocks outside any loop that receives work",
@@ -191,8 +190,9 @@ def judge(
     if sh.name in ("growing", "bursts", "noisy growth"):
         return Judgement("leak", sh.name, sh.text)
     more = (
-        "capture another snapshot after as much load again: a pool or a set of "
-        "connections stays at its size, a leak keeps growing"
+        "capture another snapshot after as much load again (a pool or a set of "
+        "connections stays at its size, a leak keeps growing), or debug=2 dumps a few "
+        "minutes apart (leaked goroutines keep aging, busy workers do not)"
     )
     if aging is True:
         return Judgement(

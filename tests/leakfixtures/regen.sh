@@ -28,6 +28,8 @@ for s in pool-late collectors pool-cap subscribers keepalive fluctuating \
 	bursts beside-pool late-leak unclosed-body; do
 	timeout 60 "$work/bin/shapes" -scenario "$s" -o "$work/out"
 done
+# snapshots a minute apart, for debug=2 wait minutes (takes two minutes)
+timeout 200 "$work/bin/shapes" -scenario aging -o "$work/out"
 for f in "$work/out"/*.pb.gz; do
 	go tool pprof -top "$f" >/dev/null
 done

@@ -471,6 +471,56 @@ func unclosedBody() {
 	}
 }
 
+// ---- a minute apart: leaked goroutines age, busy workers do not ----
+//
+// aging (both): 0 40 40 at the leak, 0 16 16 at the pool, snapshots a minute
+// apart: a one-time leak (its goroutines keep aging) next to a pool whose
+// workers get work (theirs do not). (Described here, not in the table above,
+// so that the lines recorded in the other scenarios' profiles stay put.)
+
+var garbage []byte
+
+func register(id int, ack chan<- int) {
+	ack <- id // LEAK: aging
+}
+
+func aging() {
+	snapshot("aging", 1)
+	// a startup bug: nobody reads the acks, 40 registrations stay blocked
+	ack := make(chan int)
+	for i := 0; i < 40; i++ {
+		go register(i, ack)
+	}
+	jobs := make(chan job)
+	for i := 0; i < 16; i++ {
+		go func() {
+			for j := range jobs { // HEALTHY: busy
+				_ = j.n * j.n
+				j.done.Done()
+			}
+		}()
+	}
+	stop := time.After(2*time.Minute + 5*time.Second)
+	next := time.After(62 * time.Second)
+	k := 2
+	for {
+		select {
+		case <-stop:
+			return
+		case <-next:
+			snapshot("aging", k)
+			k++
+			next = time.After(61 * time.Second)
+		default:
+			feed(jobs, 64) // every worker keeps getting work
+			// and the service allocates, so the GC runs often: the runtime dates a
+			// wait from the GC that first sees the goroutine blocked
+			garbage = make([]byte, 1<<20)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
 var scenarios = map[string]func(){
 	"pool-late":     poolLate,
 	"collectors":    collectors,
@@ -482,6 +532,7 @@ var scenarios = map[string]func(){
 	"beside-pool":   besidePool,
 	"late-leak":     lateLeak,
 	"unclosed-body": unclosedBody,
+	"aging":         aging,
 }
 
 func main() {
