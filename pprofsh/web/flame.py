@@ -90,6 +90,7 @@ def encode(rpt: Report, tree: CallTree, start: int = 0, fraction: float = PRUNE)
         "self": selfs,
         "weight": [int(weight[n]) for n in ids],
         "totalText": [fv(v) for v in totals],
+        "weightText": [fv(int(weight[n])) for n in ids] if tree.diff else [],
         "selfText": [fv(v) for v in selfs],
         "more": more,
         "path": [tree.name(n) for n in tree.path(start)[1:-1]] if start else [],

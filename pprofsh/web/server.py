@@ -123,6 +123,20 @@ class WebUI:
                     self.cache.popitem(last=False)
             return resp
 
+    def warm(self, paths: list[str]) -> None:
+        """Render these pages in the background, so that the first visit finds them
+        ready (a 1M-sample profile's graph or flame graph takes seconds to build)."""
+
+        def run() -> None:
+            for p in paths:
+                parts = urlsplit(p)
+                try:
+                    self.handle("GET", parts.path, parts.query, Message())
+                except Exception:  # a page that fails says so when it is asked for
+                    pass
+
+        threading.Thread(target=run, name="pprofsh-web-warm", daemon=True).start()
+
     def _state(self) -> tuple[object, ...]:
         """What every view depends on besides its URL: the profile, the options, the
         snapshots (the shell may change any of them while the server runs)."""
@@ -528,6 +542,8 @@ def serve_cli(session: Session, hostport: str, no_browser: bool) -> int:
 
     ui = session.ui
     srv, url = start(hostport, session, log=ui.print_err)
+    q = urlsplit(browser_url(url, session)).query
+    srv.ui.warm(["/ui/" + _q(q), "/ui/flamegraph" + _q(q), "/ui/top" + _q(q)])
     ui.print_err(f"Serving web UI on {url}")
     if not no_browser:
         u = browser_url(url, session)
@@ -562,5 +578,6 @@ def shell_http(session: Session, arg: str | None) -> str:
             return f"already serving on {running[2]} (`http off` stops it)"
         return f"Serving web UI on {running[2]}"
     srv, url = start(arg or "localhost:0", session)
+    srv.ui.warm(["/ui/", "/ui/flamegraph"])
     _SHELL_SERVERS[id(session)] = (session, srv, url)
     return f"Serving web UI on {url}"

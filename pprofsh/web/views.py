@@ -25,7 +25,7 @@ Warn = Callable[[str], None]
 # Label nodelets (pprof's tags) double the graph's cost; beyond this many samples the
 # web graph leaves them out so that it answers in about a second (the shell's svg
 # and web keep them).
-TAGS_UP_TO = 50_000
+TAGS_UP_TO = 5_000
 
 
 @dataclass

@@ -17,6 +17,7 @@
       self: d.self[k],
       weight: d.weight[k],
       totalText: d.totalText[k],
+      weightText: d.weightText && d.weightText.length ? d.weightText[k] : "",
       selfText: d.selfText[k],
       more: d.more[k] === 1,
       children: [],
@@ -138,6 +139,7 @@
       const add = (n, left, w, cls) => {
         const b = document.createElement("div");
         b.className = "box" + cls + (n.more && !n.loaded ? " more" : "");
+        if (n.more && !n.loaded) b.title = "Click to zoom: smaller calls are shown then";
         b.style.left = left + "px";
         b.style.width = Math.max(w, 1) + "px";
         b.style.top = top(n.depth) + "px";
@@ -167,9 +169,16 @@
 
     describe(n) {
       const gt = this.grandTotal;
+      if (this.diff) {
+        // Net change, and how much moved in both directions (the box's width).
+        const way = n.total > 0 ? "grew" : n.total < 0 ? "shrank" : "no net change";
+        let s = `${n.name} — ${way}: ${n.total > 0 ? "+" : ""}${n.totalText}`;
+        if (n.weightText) s += ` (changed ${n.weightText} in all)`;
+        if (n.self) s += `, self ${n.self > 0 ? "+" : ""}${n.selfText}`;
+        return s;
+      }
       let s = `${n.name} — ${n.totalText} (${pct(n.total, gt)})`;
       if (n.self) s += `, self ${n.selfText} (${pct(n.self, gt)})`;
-      if (this.diff && n.name !== "root") s += n.total > 0 ? " — grew" : n.total < 0 ? " — shrank" : "";
       return s;
     }
 
