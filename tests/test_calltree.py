@@ -308,6 +308,15 @@ def test_folded_flag_and_command(capsys: pytest.CaptureFixture[str], tmp_path) -
     assert "must set at most one output format" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("src", "base", "cfg"), CASES)
+def test_adapter_totals_are_top_s(src: str, base: str | None, cfg: dict[str, object]) -> None:
+    st = ct.report_stacks(report(src, base, **cfg))
+    assert st.totals is not None
+    flat, cum = ct.function_totals(st)
+    assert st.totals[0].tolist() == flat.tolist()
+    assert st.totals[1].tolist() == cum.tolist()
+
+
 def test_frame_totals_one_at_a_time() -> None:
     st = ct.report_stacks(report("cpu.pb.gz"))
     flat, cum = ct.function_totals(st)

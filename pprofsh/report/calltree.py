@@ -66,6 +66,9 @@ class Stacks:
     # Per frame id: (source file, line) to show for it, when known: the function's
     # file and first line (or the frame's own line at -lines granularity).
     sources: list[tuple[str, int]] | None = None
+    # Per frame id: (flat, cum) as `top` counts them, when the adapter has them at hand
+    # (else function_totals computes them from the stacks).
+    totals: tuple[IntArray, IntArray] | None = None
     _name_rank: IntArray | None = field(default=None, repr=False, compare=False)
 
     def name_rank(self) -> IntArray:
@@ -158,6 +161,14 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
             i >= 0 and (view.label_sets[i][0] or {}).get("pprof::base") is not None
             for i in view.used_label_sets()
         )
+        # top's flat and cum: the graph's node sums (shared with top, tree, peek).
+        where = {info: i for i, info in enumerate(t.infos)}
+        flat = np.zeros(len(t.infos), dtype=np.int64)
+        cum = np.zeros(len(t.infos), dtype=np.int64)
+        for n in b.build(None, edges=False).nodes:
+            i = where.get(n.info)
+            if i is not None:
+                flat[i], cum[i] = n.flat, n.cum
         return Stacks(
             t.infos,
             t.names,
@@ -168,6 +179,7 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
             found_base,
             rpt.options.mean,
             sources,
+            (flat, cum),
         )
 
     o = rpt.options

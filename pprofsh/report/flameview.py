@@ -171,7 +171,9 @@ class FlameView:
         # frame by frame as they are selected.
         self._totals: dict[int, tuple[int, int]] = {}
         self._all_totals: tuple[IntArray, IntArray] | None = None
-        if len(stacks.ids) > BIG_STACKS:
+        if stacks.totals is not None:
+            self._all_totals = stacks.totals
+        elif len(stacks.ids) > BIG_STACKS:
             self._all_totals = function_totals(stacks)
         self._layout_key: tuple[int, int, int] | None = None
         self._rows: list[list[Box]] = []
