@@ -366,3 +366,19 @@ def test_match_share_is_exact_in_pruned_trees() -> None:
     node = next(i for i in range(len(full)) if full.name(i) == "main.unlabeledWork")
     m = ct.matching_frames(st, re.compile("fib"))
     assert ct.match_share(full, m, node) == pytest.approx(ct.search_share(full, m, node))
+
+
+@pytest.mark.parametrize("which", ["callers", "callees"])
+def test_match_share_in_sandwich_trees(which: str) -> None:
+    st = ct.report_stacks(report("cpu.pb.gz"))
+    make = ct.callers_tree if which == "callers" else ct.callees_tree
+    f = st.names.index("main.shared")
+    full = make(st, f)
+    coarse = make(st, f, 0.2)
+    for rx in ("callerA", "step", "runtime\\.main|callerB", "nomatch"):
+        m = ct.matching_frames(st, re.compile(rx))
+        want = ct.search_share(full, m)
+        assert ct.match_share(full, m) == pytest.approx(want)
+        assert ct.match_share(coarse, m) == pytest.approx(want)
+        for node in range(1, len(full)):
+            assert ct.match_share(full, m, node) == pytest.approx(ct.search_share(full, m, node))

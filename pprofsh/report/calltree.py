@@ -202,16 +202,31 @@ def _source(info: NodeInfo, fn: tuple[str, int] | None) -> tuple[str, int]:
 
 @dataclass
 class Paths:
-    """The root-first paths a tree was merged from (CSR, like Stacks): the stacks
-    themselves for `build_tree`, the caller or callee halves for the sandwich."""
+    """The root-first paths a tree was merged from, as windows on the stacks' frame
+    ids (nothing is copied): path k's element at depth d is
+    `ids[starts[k] + step * d]` for d < lens[k]. The stacks themselves (step 1) for
+    `build_tree`; for the sandwich, a function's callers read backwards from its
+    position (step -1) and its callees forwards."""
 
-    offsets: IntArray
     ids: IntArray
+    starts: IntArray
+    lens: IntArray
+    step: int
     values: IntArray
     divs: IntArray
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def select(self, rows: IntArray) -> Paths:
+        return Paths(
+            self.ids,
+            self.starts[rows],
+            self.lens[rows],
+            self.step,
+            self.values[rows],
+            self.divs[rows],
+        )
 
 
 @dataclass
@@ -293,18 +308,15 @@ def _empty_ids() -> IntArray:
 
 def _tree_from_paths(
     stacks: Stacks,
-    offsets: IntArray,
-    ids: IntArray,
-    values: IntArray,
-    divs: IntArray,
+    paths: Paths,
     kind: str = "tree",
     focus: int = -1,
     min_weight: float = 0.0,
 ) -> CallTree:
-    """Merge paths (CSR `offsets`/`ids`, root first) into a tree, level by level.
+    """Merge paths (root first) into a tree, level by level.
 
     At each depth, the (parent node, frame) pairs of the paths still running
-    are numbered with np.unique, so ids are breadth first and, within a depth,
+    are numbered in sorted order, so ids are breadth first and, within a depth,
     sorted by parent. Each path's value goes to the node it ends at (self);
     totals are then summed bottom up, a depth at a time, with np.add.reduceat
     over each depth's runs of equal parents: exact int64 and touching each
@@ -314,8 +326,10 @@ def _tree_from_paths(
     paths into it stop at its parent, their values counted in the parent's
     total and weight (not its self), so totals stay exact.
     """
+    values, divs, ids, step = paths.values, paths.divs, paths.ids, paths.step
     n = len(values)
-    lens = np.diff(offsets)
+    lens = paths.lens
+    starts = paths.starts
     frame_parts: list[IntArray] = [np.array([-1], dtype=np.int64)]
     parent_parts: list[IntArray] = [np.array([-1], dtype=np.int64)]
     depth_parts: list[IntArray] = [np.array([0], dtype=np.int64)]
@@ -332,7 +346,7 @@ def _tree_from_paths(
         live = live[lens[live] > d]
         if len(live) == 0:
             break
-        fr = ids[offsets[live] + d]
+        fr = ids[starts[live] + step * d]
         key = cur[live] * nframes + fr
         # live is kept in node order, so the keys come sorted by parent already: a
         # stable (run-merging) sort orders them several times faster than np.unique.
@@ -411,7 +425,7 @@ def _tree_from_paths(
         child_start,
         kind,
         focus,
-        Paths(offsets, ids, values, divs),
+        paths,
         min_weight,
     )
 
@@ -441,11 +455,20 @@ def build_tree(stacks: Stacks, min_fraction: float = 0.0) -> CallTree:
     """
     return _tree_from_paths(
         stacks,
-        stacks.offsets,
+        stacks_paths(stacks),
+        min_weight=_min_weight(stacks.values, min_fraction),
+    )
+
+
+def stacks_paths(stacks: Stacks) -> Paths:
+    """The stacks as Paths (root first, step 1)."""
+    return Paths(
         stacks.ids,
+        stacks.offsets[:-1],
+        np.diff(stacks.offsets),
+        1,
         stacks.values,
         stacks.divs,
-        min_weight=_min_weight(stacks.values, min_fraction),
     )
 
 
@@ -476,42 +499,20 @@ def callers_tree(stacks: Stacks, frame_id: int, min_fraction: float = 0.0) -> Ca
     stack's, so the frame's box totals its cum.
     """
     owner, pos = _first_positions(stacks, frame_id)
-    starts = stacks.offsets[owner]
-    lens = pos - starts + 1
-    offsets = np.zeros(len(owner) + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    # Path element j of stack k is ids[pos_k - j].
-    total = int(offsets[-1])
-    which = np.repeat(np.arange(len(owner), dtype=np.int64), lens)
-    j = np.arange(total, dtype=np.int64) - offsets[which]
-    ids = stacks.ids[pos[which] - j]
+    # From the frame back to the stack's root: ids[pos], ids[pos - 1], ...
+    lens = pos - stacks.offsets[owner] + 1
     values = stacks.values[owner]
-    return _tree_from_paths(
-        stacks,
-        offsets,
-        ids,
-        values,
-        stacks.divs[owner],
-        "callers",
-        frame_id,
-        _min_weight(values, min_fraction),
-    )
+    paths = Paths(stacks.ids, pos, lens, -1, values, stacks.divs[owner])
+    return _tree_from_paths(stacks, paths, "callers", frame_id, _min_weight(values, min_fraction))
 
 
-def callees_tree(stacks: Stacks, frame_id: int) -> CallTree:
+def callees_tree(stacks: Stacks, frame_id: int, min_fraction: float = 0.0) -> CallTree:
     """Everything the frame calls, all occurrences merged (the sandwich's bottom half)."""
     owner, pos = _first_positions(stacks, frame_id)
-    ends = stacks.offsets[owner + 1]
-    lens = ends - pos
-    offsets = np.zeros(len(owner) + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    total = int(offsets[-1])
-    which = np.repeat(np.arange(len(owner), dtype=np.int64), lens)
-    j = np.arange(total, dtype=np.int64) - offsets[which]
-    ids = stacks.ids[pos[which] + j]
-    return _tree_from_paths(
-        stacks, offsets, ids, stacks.values[owner], stacks.divs[owner], "callees", frame_id
-    )
+    lens = stacks.offsets[owner + 1] - pos
+    values = stacks.values[owner]
+    paths = Paths(stacks.ids, pos, lens, 1, values, stacks.divs[owner])
+    return _tree_from_paths(stacks, paths, "callees", frame_id, _min_weight(values, min_fraction))
 
 
 def prune(tree: CallTree, fraction: float) -> CallTree:
@@ -628,23 +629,11 @@ def _descendants(tree: CallTree, i: int) -> IntArray:
     return np.concatenate(out)
 
 
-def _gather(offsets: IntArray, ids: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
-    """The CSR (offsets, ids) of the given rows of a CSR."""
-    starts = offsets[rows]
-    lens = offsets[rows + 1] - starts
-    new_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lens, out=new_offsets[1:])
-    which = np.repeat(np.arange(len(rows), dtype=np.int64), lens)
-    pos = np.arange(int(new_offsets[-1]), dtype=np.int64) - new_offsets[which]
-    return new_offsets, ids[starts[which] + pos]
-
-
 def _through(paths: Paths, frames: list[int]) -> IntArray:
     """Indices of the paths that begin with these frames."""
-    lens = np.diff(paths.offsets)
-    rows = np.flatnonzero(lens >= len(frames))
+    rows = np.flatnonzero(paths.lens >= len(frames))
     for j, f in enumerate(frames):
-        rows = rows[paths.ids[paths.offsets[rows] + j] == f]
+        rows = rows[paths.ids[paths.starts[rows] + paths.step * j] == f]
     return rows
 
 
@@ -659,15 +648,9 @@ def subtree(tree: CallTree, node: int, min_fraction: float = 0.0) -> CallTree:
         raise ValueError("tree has no paths")
     chain = tree.path(node)
     frames = [int(tree.frame[a]) for a in chain[1:]]
-    rows = _through(tree.paths, frames)
-    offsets, ids = _gather(tree.paths.offsets, tree.paths.ids, rows)
-    values = tree.paths.values[rows]
     sub = _tree_from_paths(
         tree.stacks,
-        offsets,
-        ids,
-        values,
-        tree.paths.divs[rows],
+        tree.paths.select(_through(tree.paths, frames)),
         tree.kind,
         tree.focus,
         float(tree.weight[node]) * min_fraction,
@@ -679,15 +662,27 @@ def subtree(tree: CallTree, node: int, min_fraction: float = 0.0) -> CallTree:
     return sub
 
 
-def path_matches(paths: Paths, frames: BoolArray) -> BoolArray:
-    """Per path: does it hold a matching frame anywhere."""
-    hit = frames[paths.ids]
-    out = np.zeros(len(paths), dtype=bool)
-    lens = np.diff(paths.offsets)
-    rows = np.flatnonzero(lens > 0)
-    if len(rows):
-        out[rows] = np.logical_or.reduceat(hit, paths.offsets[rows])
-    return out
+def matches_before(ids: IntArray, frames: BoolArray) -> npt.NDArray[np.int32]:
+    """Per position i of ids (and one past the end): how many matching frames come
+    before it. Paths are windows on the same ids, so one of these answers every
+    path of every tree built from them (path_matches)."""
+    seen = np.zeros(len(ids) + 1, dtype=np.int32)
+    np.cumsum(frames[ids], out=seen[1:])
+    return seen
+
+
+def path_matches(
+    paths: Paths, frames: BoolArray, seen: npt.NDArray[np.int32] | None = None
+) -> BoolArray:
+    """Per path: does it hold a matching frame anywhere. `seen` is
+    matches_before(paths.ids, frames) when the caller keeps it."""
+    if seen is None:
+        seen = matches_before(paths.ids, frames)
+    if paths.step > 0:
+        lo, hi = paths.starts, paths.starts + paths.lens
+    else:
+        lo, hi = paths.starts - paths.lens + 1, paths.starts + 1
+    return np.asarray(seen[hi] > seen[lo])
 
 
 def match_share(

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from pprofsh import measurement
 from pprofsh.report.calltree import (
@@ -35,6 +36,7 @@ from pprofsh.report.calltree import (
     frame_totals,
     function_totals,
     match_share,
+    matches_before,
     matching_frames,
     path_matches,
     subtree,
@@ -166,6 +168,8 @@ class FlameView:
         self.pattern: re.Pattern[str] | None = None
         self.search_text = ""
         self._matches: BoolArray | None = None
+        # For the current search: matching frames before each position of the stacks.
+        self._seen: tuple[str, npt.NDArray[np.int32]] | None = None
         # Flat and cum per frame: on a big profile all frames at once, as the view
         # opens (~0.2 s on 1M samples, then no move waits for them); on a small one,
         # frame by frame as they are selected.
@@ -398,7 +402,12 @@ class FlameView:
         if got is None:
             paths = v.path_matches.get(self.search_text)
             if paths is None and v.tree.paths is not None:
-                paths = v.path_matches[self.search_text] = path_matches(v.tree.paths, self._matches)
+                if self._seen is None or self._seen[0] != self.search_text:
+                    seen = matches_before(self.stacks.ids, self._matches)
+                    self._seen = (self.search_text, seen)
+                paths = v.path_matches[self.search_text] = path_matches(
+                    v.tree.paths, self._matches, self._seen[1]
+                )
             got = v.shares[key] = match_share(v.tree, self._matches, v.zoom, paths)
         return got
 
