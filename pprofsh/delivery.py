@@ -9,11 +9,11 @@ huge traces report is never held whole), a file, or Graphviz's stdin.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -134,53 +134,81 @@ def viewer(
 
 
 def write_file(path: str, data: bytes, ui: UI) -> None:
-    """Write a report atomically: a new temp file beside path (O_EXCL, mode 0666 less the
-    umask, as Go's os.Create), then rename; no reader ever sees a partial report.
-    `-output`/`>file` name a file the user chose, which is replaced as Go's os.Create
-    would; names pprofsh picks itself come from new_temp_file, which never reuses one."""
+    """Write a report to path as Go's os.Create does (O_RDWR|O_CREATE|O_TRUNC, mode 0666
+    less the umask), through whatever is there: an existing file keeps its mode, inode
+    and hard links, a symlink is followed, a FIFO, a device (/dev/null) or
+    /proc/self/fd/1 is written to. Only a name that does not exist yet is written
+    atomically: a temp file beside it, hard-linked to the name, so that no reader
+    sees half a report (a name that appears meanwhile is written through instead).
+    Errors are Go's: `open PATH: ...`, `write PATH: ...`."""
     ui.print_err(f"Generating report in {path}")
     if "\x00" in path:
         raise CommandError(f"open {path}: invalid argument")
-    if _is_special(path):
-        # >/dev/null, a FIFO, a terminal: written to as os.Create would, never renamed
-        # over (run as root, a rename would replace /dev/null with a regular file).
-        try:
-            with open(path, "wb") as f:
-                f.write(data)
-        except OSError as e:
-            raise CommandError(f"open {path}: {errno_text(e)}") from None
+    if not os.path.lexists(path) and _write_new(path, data):
         return
-    tmp = ""
+    _write_through(path, data)
+
+
+def _write_through(path: str, data: bytes) -> None:
     try:
-        d = os.path.dirname(path) or "."
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    except OSError as e:
+        raise CommandError(f"open {path}: {errno_text(e)}") from None
+    try:
+        _write_all(fd, data)
+    except OSError as e:
+        raise CommandError(f"write {path}: {errno_text(e)}") from None
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _write_new(path: str, data: bytes) -> bool:
+    """Create path atomically with data; False when it must be written through instead
+    (it came into existence meanwhile, or the filesystem has no hard links)."""
+    d = os.path.dirname(path) or "."
+    tmp = ""
+    op = "open"
+    try:
         for i in range(100):
             tmp = os.path.join(d, f".{os.path.basename(path)}.pprofsh-tmp{os.getpid()}.{i}")
             try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
                 break
             except FileExistsError:
+                tmp = ""
                 continue
         else:
-            raise FileExistsError(17, "file exists")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+            return False
+        op = "write"
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        op = "open"
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as e:
+            if e.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                return False
+            raise
+        return True
     except OSError as e:
+        # Go would have been creating path itself: its name in the message.
+        raise CommandError(f"{op} {path}: {errno_text(e)}") from None
+    finally:
         if tmp:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise CommandError(f"open {path}: {errno_text(e)}") from None
-
-
-def _is_special(path: str) -> bool:
-    """path exists and is not a regular file (a device, FIFO or socket)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 # -- Graphviz and viewers ----------------------------------------------------------------
