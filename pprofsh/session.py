@@ -119,6 +119,16 @@ def combine(profiles: list[Profile]) -> Profile:
         raise ProfileError(f"problem fetching source profiles: {e}") from None
 
 
+def prepare(p: Profile, spec: SourceSpec, ui: UI) -> Profile:
+    """What load does to one parsed profile (pprof's fetchProfiles for a single
+    source): validate, give it a mapping, scale and merge, finish."""
+    err = check_valid(p, stacks=False)
+    if err:
+        raise ProfileError(err)
+    _add_fake_mapping(p)
+    return finish(combine([p]), spec, ui)
+
+
 def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, list]:
     """The merged sources and the merged bases, each as loaded; and what was fetched
     remotely (pprofsh.fetch.Fetched, sources then bases; empty, so false, when none was)."""

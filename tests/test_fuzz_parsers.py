@@ -408,7 +408,12 @@ def test_fixtures_themselves_load():
     # threadcreate.debug1.txt has an empty stack ("9 @"): Go refuses it too
     # ("parsing profile: malformed profile format"); the others load.
     for p in DEBUG1:
-        check(p.read_bytes(), ("-top",))
+        if p.name.startswith("threadcreate."):
+            with pytest.raises(PprofshError, match="malformed profile format"):
+                parse(p.read_bytes())
+        else:
+            assert isinstance(parse(p.read_bytes()), Profile), p
+            check(p.read_bytes(), ("-top",))
 
 
 # ------------------------------------------------------------------ hand-made hostile inputs

@@ -7,8 +7,8 @@ The goldens in tests/golden/legacy/ are Go's output, written by regen.sh:
                        sha256 in fixtures/SHA256SUMS
 `-raw` prints the profile after pprof's driver has run over it: a fake mapping
 when there is none, Merge (which compacts), RemoveUninteresting, a proto round
-trip, and applyFocus, which drops samples without locations. _driver below does
-the same to our parse, for the comparison.
+trip, and applyFocus, which drops samples without locations. _raw below runs
+the same to our parse through pprofsh's session and raw report.
 
 Go runtime debug=1 text is where we deliberately differ (we keep the `#` frame
 and label comments). For those the comparison is made with that information
@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import gzip
 import hashlib
+import io
 import re
 import struct
 from pathlib import Path
@@ -27,62 +28,32 @@ from pathlib import Path
 import pytest
 
 from pprofsh.errors import ProfileError
+from pprofsh.options import Config
 from pprofsh.profile.dump import go_duration_string, go_time_string, profile_string
 from pprofsh.profile.legacy import _go_exp, _scale_heap_sample, parse_legacy
-from pprofsh.profile.merge import merge
 from pprofsh.profile.model import (
     Location,
-    Mapping,
     Profile,
 )
-from pprofsh.profile.prune import remove_uninteresting
+from pprofsh.session import UI, Session, SourceSpec, prepare
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "legacy"
 TESTDATA = Path("/usr/share/gocode/src/github.com/google/pprof/profile/testdata")
 FIXTURES = HERE / "fixtures" / "profiles"
 
-# --- what pprof's driver does between Parse and the raw report ---------------------------
-
-
-def _driver(p: Profile) -> Profile:
-    """locateBinaries' fake mapping, Merge, RemoveUninteresting, Copy, applyFocus."""
-    if not p.mappings:
-        m = Mapping(id=1)
-        p.mappings = [m]
-        for loc in p.locations:
-            loc.mapping = m
-    p = merge([p])
-    remove_uninteresting(p)
-    _proto_round_trip(p)
-    # applyFocus with no focus keeps the samples that have a location.
-    p.samples = [s for s in p.samples if s.locations]
-    return p
-
-
-def _proto_round_trip(p: Profile) -> None:
-    """Labels the proto encoding loses: empty strings and unitless zeros."""
-    for s in p.samples:
-        if s.labels:
-            labels = {k: [x for x in v if x] for k, v in s.labels.items()}
-            s.labels = {k: v for k, v in labels.items() if v} or None
-        if s.num_labels:
-            units = s.num_units or {}
-            num: dict[str, list[int]] = {}
-            nunits: dict[str, list[str]] = {}
-            for k, v in s.num_labels.items():
-                u = units.get(k) or []
-                kept = [(n, u[i] if u else "") for i, n in enumerate(v) if n or (u and u[i])]
-                if kept:
-                    num[k] = [n for n, _ in kept]
-                    if any(x for _, x in kept):
-                        nunits[k] = [x for _, x in kept]
-            s.num_labels = num or None
-            s.num_units = nunits or None
+# --- the raw report, through the session as `pprofsh -raw` runs it ----------------------
 
 
 def _raw(p: Profile) -> str:
-    return profile_string(_driver(p))
+    """`-raw` of an already parsed profile: session.prepare (pprof's fetchProfiles: fake
+    mapping, merge, RemoveUninteresting) and the raw report (applyFocus drops samples
+    without locations)."""
+    ui = UI(io.StringIO(), io.StringIO())
+    prepared = prepare(p, SourceSpec([], symbolize="none"), ui)
+    out = io.StringIO()
+    Session(prepared, Config(), ui).run("raw", [], out)
+    return out.getvalue()
 
 
 def _strip_go_text(p: Profile) -> Profile:

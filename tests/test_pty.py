@@ -75,7 +75,7 @@ def test_tab_completes_command(env):
     child.send("lis")
     child.expect_exact("lis")
     child.send("\t")
-    child.expect_exact("t")  # completed: list
+    child.expect_exact("list")  # completed: the line now reads list
     time.sleep(0.2)
     child.send("\r")
     child.expect_exact("command list requires an argument")
