@@ -75,9 +75,9 @@ def test_tab_completes_command(env):
     child.send("lis")
     child.expect_exact("lis")
     child.send("\t")
-    child.expect_exact("list")  # completed: the line now reads list
     time.sleep(0.2)
     child.send("\r")
+    # Only the completed line `list` (not `lis`) gets this answer: the proof of the Tab.
     child.expect_exact("command list requires an argument")
     child.expect_exact(PROMPT)
     # li<Tab> shows the menu (list, lines); Tab again selects list.
