@@ -59,3 +59,23 @@ def test_readme_workflow_top_traces_list_leaks(monkeypatch, capsys):
     assert "leak     chan send  0 0 100" in report
     assert "main.(*conn).handshakeWorker pprofsh/examples/rpcserver/main.go:121" in report
     assert "make(chan error, 1)" in report and "1 leak among" in report
+
+
+def test_readme_session_is_what_pprofsh_prints(monkeypatch, capsys):
+    """Every line of README's example session (but the elisions and the prompt echoes) is
+    a line pprofsh prints for those commands."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme[readme.index("$ pprofsh -base pprofsh/examples") :]
+    block = block[: block.index("```")]
+    monkeypatch.chdir(ROOT)
+    printed: list[str] = []
+    for cmds in ("top; traces; list handshakeWorker; leaks", f"load {DURING}; leaks"):
+        assert main(["-c", cmds, "-base", BEFORE, AFTER]) == 0
+        out, err = capsys.readouterr()
+        printed += out.splitlines() + err.splitlines()
+    lines = block.splitlines()[1:]
+    assert len(lines) > 40
+    for line in lines:
+        if line == "..." or line.startswith("(pprof)") or line.startswith("Entering"):
+            continue
+        assert line in printed, line

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,24 @@ def test_watch_in_the_shell(tmp_path, monkeypatch):
     assert "leak     chan send" in out and "main.worker" in out
     # the session's first fetch and the three of watch, each saved
     assert len(list((tmp_path / "saved").iterdir())) == before + 3
+
+
+def test_schedtrace_sparklines_on_a_terminal(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    root = HERE.parent
+    env = dict(os.environ, PYTHONPATH=str(root), TERM="xterm", HOME=str(tmp_path))
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "pprofsh", "-schedtrace", str(TRACES / "schedleak.txt")],
+        env=env,
+        cwd=str(root),
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    out = child.before or ""
+    threads = next(ln for ln in out.splitlines() if ln.strip().startswith("threads "))
+    assert "▁" in threads and "█" in threads and "only grows" in threads
