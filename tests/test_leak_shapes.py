@@ -178,6 +178,11 @@ def test_work_loop_from_source():
     assert in_work_loop(src, 13, []) is False
     assert in_work_loop(src, 14, []) is False
     assert in_work_loop(None, 14, []) is None
+    # a connection read inside a for loop waits for the next request
+    conn = ["func (c *conn) serve() {", "\tfor {", "\t\tn, err := c.Read(buf)", "\t}", "}"]
+    assert in_work_loop(conn, 3, [], "IO wait") is True
+    assert in_work_loop(conn, 3, [], "") is False
+    assert in_work_loop(["func f() {", "\tc.Read(buf)", "}"], 2, [], "IO wait") is False
     assert in_work_loop(None, 0, ["net/http.(*persistConn).writeLoop"]) is True
 
 

@@ -452,7 +452,7 @@ def _judge(
     c = site.counts
     if n >= 2:
         site.work_loop = in_work_loop(
-            reader.lines(site.file), site.line, [f.function for f in site.stack]
+            reader.lines(site.file), site.line, [f.function for f in site.stack], site.op
         )
         j = judge(c, site.work_loop, site.wait_min, gaps, min_growth)
         site.verdict, site.shape, site.reason, site.next_step = (

@@ -106,12 +106,20 @@ def _code(line: str) -> str:
     return re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\'(?:[^\'\\]|\\.)*\'', '""', line).split("//", 1)[0]
 
 
-def in_work_loop(lines: list[str] | None, line: int, functions: list[str]) -> bool | None:
+# Waits that take in work when they are in a loop: a read or accept on a connection, a
+# condition variable (receives and selects are read from the source line).
+_LOOP_OPS = ("IO wait", "sync.Cond.Wait")
+
+
+def in_work_loop(
+    lines: list[str] | None, line: int, functions: list[str], op: str = ""
+) -> bool | None:
     """Whether the blocking operation at ``line`` waits for work inside a loop.
 
-    True for ``for x := range ch``, a receive or a ``select`` inside a ``for`` of the same
-    function, and net/http's keep-alive connection loops; False when the source shows no
-    such loop; None when the source is not available.
+    True for ``for x := range ch``, a receive, a ``select``, a network read/accept or a
+    ``Cond.Wait`` inside a ``for`` of the same function, and net/http's keep-alive
+    connection loops; False when the source shows no such loop; None when the source
+    is not available.
     """
     if any(_CONN_LOOPS.match(f) for f in functions):
         return True
@@ -120,7 +128,11 @@ def in_work_loop(lines: list[str] | None, line: int, functions: list[str]) -> bo
     here = _code(lines[line - 1])
     if _RANGE_CHAN.search(here):
         return True
-    receives = bool(_RECV.search(here)) or here.strip().startswith(("select", "case "))
+    receives = (
+        bool(_RECV.search(here))
+        or here.strip().startswith(("select", "case "))
+        or op.startswith(_LOOP_OPS)
+    )
     if not receives:
         return False
     # walk outwards through the enclosing blocks up to the function
