@@ -22,10 +22,10 @@ VIEWS = [
     ("top", ""),
     ("", ""),  # the graph (dot)
     ("peek", "f=main"),
-    ("source", "f=main%5C.work"),
+    ("source", "f=ServeHTTP"),
     ("flamegraph", "f=main"),
     ("top", "g=lines"),
-    ("flamegraph.json", "node=1"),
+    ("flamegraph.json", "path=0"),
 ]
 
 

@@ -17,7 +17,14 @@ from pprofsh.errors import CommandError
 from pprofsh.options import Config
 from pprofsh.profile.model import Profile
 from pprofsh.report import Report, ViewCache
-from pprofsh.report.calltree import CallTree, build_tree, callees_tree, callers_tree, report_stacks
+from pprofsh.report.calltree import (
+    CallTree,
+    build_tree,
+    callees_tree,
+    callers_tree,
+    report_stacks,
+    subtree,
+)
 from pprofsh.web.views import View, Warn, legend_of
 
 PRUNE = 0.0005  # a box narrower than 1/2000 of the view is less than a pixel wide
@@ -33,15 +40,39 @@ def flame_report(p: Profile, cfg: Config, warn: Warn, cache: ViewCache) -> Repor
 def _tree(rpt: Report, diff: bool | None) -> CallTree:
     stacks = report_stacks(rpt, diff)
     key = ("flametree", id(stacks))
-    tree: CallTree = rpt.cache.get(key, lambda _w: build_tree(stacks), lambda _m: None, stacks)
+    # Built pruned: boxes under PRUNE of the root are never made (their values stay
+    # in their parents); a zoom builds the subtree it needs from the same paths.
+    tree: CallTree = rpt.cache.get(
+        key, lambda _w: build_tree(stacks, PRUNE), lambda _m: None, stacks
+    )
     return tree
+
+
+def find_box(tree: CallTree, frames: list[int]) -> tuple[CallTree, int]:
+    """The box reached from the root by these frame ids (what the page asks to zoom
+    into), rebuilding subtrees on the way where the pruned tree stops short."""
+    node = 0
+    i = 0
+    rebuilt = False
+    while i < len(frames):
+        for c in tree.children(node):
+            if int(tree.frame[c]) == frames[i]:
+                node, i, rebuilt = c, i + 1, False
+                break
+        else:
+            if rebuilt:
+                raise CommandError("no such box in this view")
+            depth = len(tree.path(node)) - 1
+            tree = subtree(tree, node, PRUNE)
+            node, rebuilt = depth, True
+    return tree, node
 
 
 def encode(rpt: Report, tree: CallTree, start: int = 0, fraction: float = PRUNE) -> dict[str, Any]:
     """Node `start` and its descendants at least `fraction` of its weight, breadth first,
-    as parallel arrays: id (in the whole tree, for later zooming), parent (index in these
-    arrays), frame (index into names), total, self, weight, and whether some children
-    were left out."""
+    as parallel arrays: fid (the frame id, from which the page names a box to zoom
+    into), parent (index in these arrays), frame (index into names), total, self,
+    weight, and whether some children were left out."""
     weight = tree.weight
     cutoff = abs(int(weight[start])) * fraction
     ids = [start]
@@ -83,7 +114,7 @@ def encode(rpt: Report, tree: CallTree, start: int = 0, fraction: float = PRUNE)
     ]
     return {
         "names": names,
-        "id": ids,
+        "fid": [int(tree.frame[n]) for n in ids],
         "parent": parents,
         "frame": frame_col,
         "total": totals,
@@ -152,16 +183,25 @@ def flame_json(
             frame = stacks.names.index(name)
         except ValueError:
             raise CommandError(f"no function {name} in this view") from None
-        up = callers_tree(stacks, frame)
+        up = callers_tree(stacks, frame, PRUNE)
         down = callees_tree(stacks, frame)
         return {
             "callers": flame_data(rpt, up),
             "callees": flame_data(rpt, down),
             "name": name,
         }
-    raw = query.get("node", "0")
-    if not raw.isdigit() or int(raw) >= len(tree):
-        raise CommandError(f"no node {raw} in this view")
-    data = encode(rpt, tree, int(raw))
+    raw = query.get("path", "")
+    try:
+        frames = [int(x) for x in raw.split(".")] if raw else []
+    except ValueError:
+        raise CommandError(f"bad path {raw}") from None
+    if any(f < 0 or f >= len(tree.stacks.frames) for f in frames):
+        raise CommandError(f"bad path {raw}")
+    sub, node = find_box(tree, frames)
+    if node != 0:
+        depth = len(sub.path(node)) - 1  # where subtree puts the box itself
+        sub = subtree(sub, node, PRUNE)
+        node = depth
+    data = encode(rpt, sub, node)
     data["diff"] = bool(tree.diff)
     return data

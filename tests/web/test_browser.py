@@ -367,3 +367,24 @@ def test_no_dot_means_the_flame_graph(tab, monkeypatch):
     page = t.open("/ui/")
     assert "not installed" in page.text_content(".notice")
     assert page.locator("#flame .box").count() > 0
+
+
+def test_zoom_fetches_what_was_pruned(tab, monkeypatch):
+    from pprofsh.web import flame
+
+    monkeypatch.setattr(flame, "PRUNE", 0.2)  # the small fixture then has pruned boxes
+    t = tab(cpu_session())
+    page = t.open("/ui/flamegraph")
+    shown = set(page.eval_on_selector_all("#flame .box", "bs => bs.map(b => b.dataset.name)"))
+    assert "main.step" not in shown and "main.fib" not in shown  # under a fifth: not sent
+    page.locator('#flame .box.more[data-name="main.shared"]').first.click()
+    page.wait_for_selector('#flame .box[data-name="main.step"]')
+    page.keyboard.press("Escape")
+    page.locator('#flame .box.more[data-name="main.unlabeledWork"]').first.click()
+    page.wait_for_selector('#flame .box[data-name="main.fib"]')
+    # A box of a fetched subtree is expanded in turn (fib calls itself, 20 deep).
+    page.locator('#flame .box[data-name="main.fib"]').first.click()
+    page.wait_for_selector('#flame .box.ancestor[data-name="main.unlabeledWork"]')
+    assert page.locator("#breadcrumbs a").all_text_contents()[-1] == "main.fib"
+    deeper = page.locator('#flame .box:not(.ancestor)[data-name="main.fib"]').count()
+    assert deeper > 3

@@ -45,7 +45,7 @@ def top_names(body: str) -> list[str]:
         ("/ui/source?f=fib", "text/html"),
         ("/ui/snapshots", "text/html"),
         ("/ui/changes", "text/html"),
-        ("/ui/flamegraph.json?node=0", "application/json"),
+        ("/ui/flamegraph.json?path=", "application/json"),
         ("/ui/flamegraph.json?callers=main.fib", "application/json"),
         ("/ui/static/ui.js", "text/javascript"),
         ("/ui/static/flame.js", "text/javascript"),
@@ -274,15 +274,22 @@ def test_flame_data_is_the_call_tree(cpu):
 
 def test_flame_subtree_and_callers(cpu):
     data = page_data(cpu.get("/ui/flamegraph")[2])["flame"]
-    node = data["id"][1]
-    status, hdrs, body = cpu.get(f"/ui/flamegraph.json?node={node}")
+    fid = data["fid"][1]
+    status, hdrs, body = cpu.get(f"/ui/flamegraph.json?path={fid}")
     sub = json.loads(body)
-    assert sub["id"][0] == node and sub["weight"][0] == data["weight"][1]
+    assert sub["fid"][0] == fid and sub["weight"][0] == data["weight"][1]
+    # Two levels down: the path is the frames from the root.
+    child = data["parent"].index(1)
+    got = json.loads(cpu.get(f"/ui/flamegraph.json?path={fid}.{data['fid'][child]}")[2])
+    assert got["weight"][0] == data["weight"][child] and got["path"] == [
+        data["names"][data["frame"][1]]
+    ]
     got = json.loads(cpu.get("/ui/flamegraph.json?callers=main.fib")[2])
     assert got["name"] == "main.fib"
     up = got["callers"]
     assert up["names"][up["frame"][1]] == "main.fib"
-    assert cpu.request("/ui/flamegraph.json?node=99999999")[0] == 400
+    assert cpu.request("/ui/flamegraph.json?path=99999999")[0] == 400
+    assert cpu.request("/ui/flamegraph.json?path=x")[0] == 400
     assert cpu.request("/ui/flamegraph.json?callers=nosuch")[0] == 400
 
 

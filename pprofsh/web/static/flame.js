@@ -10,8 +10,8 @@
 
   // -- tree from the server's parallel arrays -----------------------------------------
   function build(d) {
-    const nodes = d.id.map((id, k) => ({
-      id: id,
+    const nodes = d.fid.map((fid, k) => ({
+      fid: fid,
       name: d.frame[k] < 0 ? "root" : d.names[d.frame[k]],
       total: d.total[k],
       self: d.self[k],
@@ -111,7 +111,9 @@
     }
 
     async expand(n) {
-      const u = ui.currentURL({ node: String(n.id) });
+      const path = [];
+      for (let a = n; a && a.parent; a = a.parent) path.unshift(a.fid);
+      const u = ui.currentURL({ path: path.join(".") });
       u.pathname = u.pathname.replace(/[^/]*$/, "flamegraph.json");
       const r = await fetch(u.toString(), { credentials: "same-origin" });
       if (!r.ok) return;
