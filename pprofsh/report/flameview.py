@@ -427,12 +427,17 @@ class FlameView:
         self.select(ids[i])
 
     def leave(self, what: str) -> str | None:
-        """The shell line that `f`, `i`, `h` or `l` leaves with, for the selected function."""
+        """The shell line that `f`, `i`, `h` or `l` leaves with, for the selected function
+        (or, at -files granularity, its file: focus and the others match file names too,
+        which the profile may hold with a longer prefix, so only the end is anchored)."""
         info = self.tree.info(self.view.selected)
-        if info is None or not info[0]:
+        if info is not None and info[0]:
+            rx = "^" + go_quote_meta(info[0]) + "$"
+        elif info is not None and info[3] and what != "l":
+            rx = go_quote_meta(info[3]) + "$"
+        else:
             self.message = "select a function first"
             return None
-        rx = "^" + go_quote_meta(info[0]) + "$"
         return {"f": "focus=", "i": "ignore=", "h": "hide=", "l": "list "}[what] + rx
 
     def frame_totals(self, f: int) -> tuple[int, int]:
