@@ -164,6 +164,30 @@ def byte_mutations(draw, data: bytes) -> bytes:
     return bytes(b)
 
 
+# Issue #16: the shapes that made Python's backtracking parsers super-linear, and
+# numbers past int64, spliced into real text profiles.
+RUN_CHARS = " \t0123456789abcdefx:+@#(/.[]-"
+HUGE_INTS = [b"99999999999999999999", b"9223372036854775808", b"-9223372036854775809"]
+
+
+@st.composite
+def hostile_text(draw, paths: list[Path]) -> bytes:
+    b = bytearray(raw(draw(st.sampled_from(paths))))
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(b)))
+        if draw(st.booleans()):
+            # a long run (up to just under Go's 64 KiB line limit) of one or two characters
+            unit = draw(st.text(alphabet=RUN_CHARS, min_size=1, max_size=2)).encode()
+            b[i:i] = unit * (draw(st.integers(1000, 60000)) // len(unit))
+        else:
+            # a number past int64 in place of the digits at i
+            j = i
+            while j < len(b) and 0x30 <= b[j] <= 0x39:
+                j += 1
+            b[i:j] = draw(st.sampled_from(HUGE_INTS))
+    return bytes(b)
+
+
 def fixture_bytes(paths: list[Path]):
     return st.sampled_from(paths).map(raw).flatmap(byte_mutations)
 
@@ -187,12 +211,19 @@ def gzip_framings(draw) -> bytes:
                 "empty",
                 "header-only",
                 "raw-deflate",
+                "many-members",
             ]
         )
     )
     if kind == "members":
         k = draw(st.integers(1, len(data) or 1))
         return gzip.compress(data[:k], mtime=0) + gzip.compress(data[k:], mtime=0)
+    if kind == "many-members":
+        # issue #16: thousands of members, empty or one byte each, around the data
+        n = draw(st.integers(1000, 20000))
+        pieces = [gzip.compress(data[i : i + 1], mtime=0) for i in range(min(len(data), 50))]
+        empty = gzip.compress(b"", mtime=0)
+        return empty * n + b"".join(pieces) + gzip.compress(data[50:], mtime=0) + empty * n
     if kind == "truncated":
         return z[: draw(st.integers(2, len(z) - 1))]
     if kind == "trailing":
@@ -388,6 +419,15 @@ def test_debug2_goroutine_dump(data):
 @given(fixture_bytes(LEGACY))
 def test_legacy_heap_contention_text(data):
     check(data)
+
+
+@FUZZ
+@given(hostile_text(DEBUG1 + DEBUG2 + LEGACY))
+def test_hostile_runs_and_huge_ints_in_text(data):
+    """Long runs of spaces, digits, hex, `+0x`, `(` and name characters, and numbers past
+    int64, in debug=1, debug=2 and legacy text: a profile or one error, in linear time
+    (the quick run's 50 inputs take seconds; the old parsers took minutes on one)."""
+    check(data, ("-top", "-raw", "-traces"))
 
 
 @pytest.mark.skipif(not GO_INPUTS, reason="pprof's profile/testdata is not installed")

@@ -81,6 +81,12 @@ NAMES = sorted(
     - _SKIP
 )
 REGEX_BITS = [
+    # issue #16: sequential and nested unbounded repetitions, matched linearly
+    ".*.*.*.*.*.*x",
+    "a*a*a*a*a*a*b",
+    "(.*)*x",
+    "((a*)*)*b",
+    "(x+x+)+y",
     "(a+)+$",
     "(a|a)*b",
     "(.*a){20}",
@@ -138,6 +144,12 @@ OTHER = [
     "\x00",
     "\t",
     "\u202e",
+    "\u2066",
+    "\udcff",  # a byte that was not UTF-8 (surrogateescape)
+    "9223372036854775808",
+    "-9223372036854775809",
+    "1e-400",
+    "NaN",
     ";",
     "1kb:10kb",
     "state=chan",
@@ -370,6 +382,49 @@ def test_focus_with_catastrophic_regexp_on_long_name_returns(tmp_path):
     sh.check("focus=(a*)*!")
     sh.check("top")
     assert sh.out.getvalue().count("aaaa") >= 1
+
+
+_LONG: Shell | None = None
+
+
+@settings(max_examples=60, deadline=None, derandomize=not NIGHTLY, database=None)
+@given(
+    st.sampled_from(["focus", "ignore", "hide", "show", "show_from", "prune_from"]),
+    st.lists(
+        st.sampled_from(REGEX_BITS[:8] + ["a", "!", ".", "|", "(", ")"]), min_size=1, max_size=6
+    ),
+    st.sampled_from(["top", "traces", "peek .", "tags", "list ."]),
+)
+def test_nested_quantifiers_on_long_names(option, bits, command):
+    """Issue #16: sequential and nested repetitions as filters on a 3000-character name
+    (hypothesis shapes: nested quantifiers, long runs of name characters)."""
+    global _LONG
+    if _LONG is None:
+        m = one_function_profile("a" * 3000 + "!")
+        path = Path(_TMP.name) / "long3000.pb"
+        path.write_bytes(m.SerializeToString())
+        _LONG = Shell(path, Path(_TMP.name))
+    _LONG.session.config = _LONG.pristine.copy()
+    _LONG.check(f"{option}={''.join(bits)}")
+    _LONG.check(command)
+
+
+def test_a_long_match_can_be_interrupted():
+    """Matching a risky pattern runs in Python, so Ctrl-C (KeyboardInterrupt in the main
+    thread) stops it; Python's re does not check for signals while it backtracks."""
+    import _thread
+    import threading
+
+    rx = go_regexp("(a|aa)+$")
+    assert isinstance(rx, LinearRegex)
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            rx.search("a" * 50_000_000 + "!")  # minutes of work: interrupted long before
+    finally:
+        timer.cancel()
+    assert rx.steps < 50_000_000 * len(rx._prog)
 
 
 def test_python_only_regexp_warnings_are_not_printed():
