@@ -99,7 +99,7 @@ def classify_shape(counts: list[int], min_growth: int = 1) -> Shape:
 _FOR = re.compile(r"^\s*for\b")
 _RANGE_CHAN = re.compile(r"^\s*for\b.*\brange\b")
 _RECV = re.compile(r"<-\s*[\w.\[\]()*]")
-_FUNC = re.compile(r"^\s*func\b|\bfunc\s*\(.*\)\s*[^{]*\{\s*$")
+_FUNC_WORD = re.compile(r"\bfunc\b")
 
 
 def _code(line: str) -> str:
@@ -144,7 +144,8 @@ def in_work_loop(
             depth = 0
             if _FOR.search(code):
                 return True
-            if _FUNC.search(code) or code.startswith("func"):
+            # a function or closure opens here (kept linear: source lines are data)
+            if _FUNC_WORD.search(code) and code.rstrip().endswith("{"):
                 return False
     return False
 
