@@ -161,3 +161,20 @@ def test_readme_example_then_flame(env: dict[str, str]) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_one_shot_flame_reopens_filtered(env: dict[str, str]) -> None:
+    child = spawn(env, "-flame", str(PROFILES / "cpu.pb.gz"))
+    child.expect(drawn("root  2.25s (100%)"))
+    child.send("jj")  # main.main
+    child.send("\r")  # zoom: main.main alone on its row
+    child.send("\x7f")  # Backspace: zoom out again
+    child.send("l")  # the box right of main.main: runtime/pprof.Do
+    child.send("f")
+    child.expect_exact("focus=^runtime/pprof\\.Do$")
+    # Opened again with the focus: pprof.Do's 1.48s is now everything shown.
+    child.expect(drawn("root  1.48s (65.78%)"))
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
