@@ -3,6 +3,7 @@
 every key < 50 ms).
 
     python benchmarks/flame.py /work/benchprof/cpu_L.pb.gz [WIDTH HEIGHT]
+    python benchmarks/flame.py --base=/work/benchprof/cpu_M_base.pb.gz /work/benchprof/cpu_M.pb.gz
 
 Loads the profile as the shell does, then times, separately: the report's
 stacks (the graph index is built first and timed on its own, since `top`,
@@ -32,19 +33,21 @@ from pprofsh.session import UI, SourceSpec, load
 
 
 def main() -> int:
-    path = sys.argv[1]
-    width = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    height = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+    args = [a for a in sys.argv[1:] if not a.startswith("--base=")]
+    base = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--base=")]
+    path = args[0]
+    width = int(args[1]) if len(args) > 1 else 200
+    height = int(args[2]) if len(args) > 2 else 50
     gc.disable()
     ui = UI(io.StringIO(), io.StringIO(), interactive=True)
     t0 = time.perf_counter()
-    p = load(SourceSpec([path]), ui)
+    p = load(SourceSpec([path], base), ui)
     t1 = time.perf_counter()
     rpt = make_report(p, "flame", "flame", None, Config(), ui.print_err)
     b = rpt.builder()
     b.index()
     t2 = time.perf_counter()
-    stacks = report_stacks(rpt)
+    stacks = report_stacks(rpt, diff=True if base else None)
     t3 = time.perf_counter()
     view = FlameView(stacks, rpt.total, rpt.format_value)
     control = FlameControl(view, colour=True)
