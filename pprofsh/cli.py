@@ -11,6 +11,7 @@ from pprofsh import commands as cmds
 from pprofsh import go
 from pprofsh import options as opts
 from pprofsh.errors import PprofshError
+from pprofsh.ui import UI
 
 # Flags that are not options or commands: name -> (kind, default, help)
 SOURCE_FLAGS: dict[str, tuple[str, Any, str]] = {
@@ -89,8 +90,10 @@ def flag_table() -> dict[str, Flag]:
             t[o.name] = Flag(
                 o.name, {bool: "bool", int: "int", float: "float"}.get(o.kind, "str"), o.default
             )
-    for c in cmds.PPROF_COMMANDS:
-        t[c.name] = Flag(c.name, "str" if c.has_param else "bool", "" if c.has_param else False)
+    for cmd in cmds.PPROF_COMMANDS:
+        t[cmd.name] = Flag(
+            cmd.name, "str" if cmd.has_param else "bool", "" if cmd.has_param else False
+        )
     return t
 
 
@@ -286,7 +289,7 @@ def _bytes_through() -> None:
                 pass
 
 
-def _run(argv: list[str], ui) -> int:
+def _run(argv: list[str], ui: UI) -> int:
     try:
         return _main(argv, ui)
     except KeyboardInterrupt:
@@ -305,7 +308,7 @@ def _run(argv: list[str], ui) -> int:
         return 1
 
 
-def _check_protobuf_backend(ui) -> None:
+def _check_protobuf_backend(ui: UI) -> None:
     """Say so when protobuf runs its pure-Python backend: profiles then load far slower."""
     from google.protobuf.internal import api_implementation
 
@@ -316,7 +319,7 @@ def _check_protobuf_backend(ui) -> None:
         )
 
 
-def _schedtrace(path: str, ui) -> int:
+def _schedtrace(path: str, ui: UI) -> int:
     from pprofsh import schedtrace
     from pprofsh.go import is_terminal
 
@@ -329,7 +332,7 @@ def _schedtrace(path: str, ui) -> int:
     return 0
 
 
-def _main(argv: list[str], ui) -> int:
+def _main(argv: list[str], ui: UI) -> int:
     from pprofsh.session import Session, SourceSpec, combine_sides, finish, load_sides
 
     table = flag_table()

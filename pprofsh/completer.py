@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from prompt_toolkit.completion import CompleteEvent, Completer, PathCompleter
 from prompt_toolkit.completion import Completion as _Completion
@@ -49,6 +50,10 @@ def Completion(  # noqa: N802 - stands in for prompt_toolkit's class
         display_meta=sanitize(display_meta),
     )
 
+
+if TYPE_CHECKING:
+    from pprofsh.interactive import Interpreter
+    from pprofsh.profile.model import Profile
 
 MAX_NAMES = 200  # function-name completions offered at once
 
@@ -135,7 +140,7 @@ class NameIndex:
 class ProfileIndex:
     """What completion needs from a profile, computed once."""
 
-    def __init__(self, profile) -> None:
+    def __init__(self, profile: Profile) -> None:
         self.sample_types = [st.type for st in profile.sample_types]
         self.functions = NameIndex(f.name for f in profile.functions)
         keys: dict[str, None] = {}
@@ -162,7 +167,7 @@ class ProfileIndex:
 class PprofCompleter(Completer):
     """Completion for an Interpreter's shell (see the module docstring)."""
 
-    def __init__(self, interp) -> None:
+    def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
         self._index: ProfileIndex | None = None
         self._index_of: object = None
@@ -181,7 +186,7 @@ class PprofCompleter(Completer):
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
-    ) -> Iterator[Completion]:
+    ) -> Iterator[_Completion]:
         text = document.text_before_cursor
         stripped = text.lstrip()
         if not stripped or " " not in stripped and "\t" not in stripped:
@@ -256,7 +261,7 @@ class PprofCompleter(Completer):
 
     # -- pieces -------------------------------------------------------------------------
 
-    def _first_words(self, word: str) -> Iterator[Completion]:
+    def _first_words(self, word: str) -> Iterator[_Completion]:
         n = len(word)
         for c in cmds.COMMANDS:
             if c.name.startswith(word):
@@ -287,7 +292,7 @@ class PprofCompleter(Completer):
                 if name.startswith(word) and opts.lookup(name) is None:
                     yield Completion(name, -n, display_meta=meta)
 
-    def _help_topics(self, word: str) -> Iterator[Completion]:
+    def _help_topics(self, word: str) -> Iterator[_Completion]:
         n = len(word)
         for c in cmds.COMMANDS:
             if c.name.startswith(word):
@@ -300,7 +305,7 @@ class PprofCompleter(Completer):
             if choice.startswith(word):
                 yield Completion(choice, -n, display_meta=first_line(opts.help_for(choice) or ""))
 
-    def _values(self, name: str, value: str) -> Iterator[Completion]:
+    def _values(self, name: str, value: str) -> Iterator[_Completion]:
         o = opts.lookup(name.strip())
         if o is None:
             return
@@ -342,7 +347,7 @@ class PprofCompleter(Completer):
 
     def _functions(
         self, word: str, prefix: str = "", replace: int | None = None
-    ) -> Iterator[Completion]:
+    ) -> Iterator[_Completion]:
         plain = _UNESCAPE.sub(r"\1", word)
         start = -(len(word) if replace is None else replace)
         for name in self.index.functions.search(plain):
@@ -350,7 +355,7 @@ class PprofCompleter(Completer):
                 prefix + quote_regex(name), start, display=prefix + name, display_meta="function"
             )
 
-    def _tags(self, word: str, prefix: str = "") -> Iterator[Completion]:
+    def _tags(self, word: str, prefix: str = "") -> Iterator[_Completion]:
         start = -(len(word) + len(prefix))
         idx = self.index
         if "=" not in word:

@@ -32,7 +32,7 @@ from pprofsh.ui import UI, sanitize
 class Output:
     """A report ready to be written: write(stream) renders it into the stream."""
 
-    write: Callable[[IO[Any]], None]
+    write: Callable[[IO[Any]], object]
     binary: bool = False  # write takes a binary stream
     highlight: str = ""  # the report format, for terminal colour ("" for none)
     path: str = ""  # -output or >file: "" for none

@@ -212,7 +212,7 @@ def make_report(
         ("columns", id(prof)), lambda _w: profile_columns(prof), lambda _m: None, prof
     )
 
-    def units_of(w: Callable[[str], None]):
+    def units_of(w: Callable[[str], None]) -> dict[str, str]:
         units, ignored = num_label_units(base)
         for k in sorted(ignored):
             w(f"For tag {k} used unit {units[k]}, also encountered unit(s) {', '.join(ignored[k])}")
@@ -250,7 +250,8 @@ def make_report(
 
     def focused(src: SampleSet) -> SampleSet:
         key = ("focus", id(src), *(cfg[k] for k in _FOCUS_KEYS))
-        return cache.get(key, lambda w: apply_focus(src, units, cfg, w), warn, src)
+        got: SampleSet = cache.get(key, lambda w: apply_focus(src, units, cfg, w), warn, src)
+        return got
 
     relative = cfg.relative_percentages
     if relative:

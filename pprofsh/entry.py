@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from pprofsh.delivery import Delivery, to_stream
 from pprofsh.errors import CommandError
@@ -57,7 +57,8 @@ class Invocation:
     words: list[str] = field(default_factory=list)
 
 
-Renderer = Callable[[Report, IO[Any]], None]
+# Writes the report to the stream given (text, or bytes for binary=True entries).
+Renderer = Callable[[Report, Any], None]
 # (command, words after its name, the session's options, interactive?) -> Invocation
 Parser = Callable[["Command", list[str], Config, bool], Invocation]
 Runner = Callable[[SessionAPI, "Command", Invocation, TextIO], None]

@@ -19,8 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pprofsh.errors import FetchError, PprofshError
@@ -28,6 +29,10 @@ from pprofsh.go import errno_text as _errno_text
 from pprofsh.go import new_temp_file, quote
 from pprofsh.limits import BUDGET, max_size, too_large
 from pprofsh.profile.model import Profile
+from pprofsh.ui import UI
+
+if TYPE_CHECKING:
+    import httpx
 
 CPU_PROFILE_HANDLER = "/debug/pprof/profile"
 # Go's ResponseHeaderTimeout is the fetch timeout plus this many seconds; pprofsh
@@ -184,12 +189,12 @@ class SourceSpec:
         return (self.tls_cert, self.tls_key, self.tls_ca)
 
 
-def fetch_url(src: str, spec: SourceSpec, ui) -> Profile:
+def fetch_url(src: str, spec: SourceSpec, ui: UI) -> Profile:
     """Fetch one source over HTTP(S) and parse it (see fetch_source)."""
     return fetch_source(src, spec, ui).profile
 
 
-def fetch_source(src: str, spec: SourceSpec, ui) -> Fetched:
+def fetch_source(src: str, spec: SourceSpec, ui: UI) -> Fetched:
     """Fetch one source over HTTP(S); FetchError/ProfileError worded as Go's."""
     from pprofsh.profile.parse import check_valid, parse
 
@@ -216,7 +221,7 @@ def fetch_source(src: str, spec: SourceSpec, ui) -> Fetched:
     return Fetched(url, data, p)
 
 
-def _name_runtime_frames(p: Profile, url: str, timeout: float, spec, ui) -> None:
+def _name_runtime_frames(p: Profile, url: str, timeout: float, spec: SourceSpec, ui: UI) -> None:
     """debug=1 text leaves the runtime's frames unnamed: ask the service (pprof's symbolz)."""
     modes = str(getattr(spec, "symbolize", "") or "").lower().split(":")
     if any(m in ("none", "no") for m in modes):
@@ -230,7 +235,7 @@ def _name_runtime_frames(p: Profile, url: str, timeout: float, spec, ui) -> None
     symbolize_remote(p, real, timeout + HEADER_GRACE, _ssl_context(url, tls, ui))
 
 
-def _progress(seconds: int, ui):
+def _progress(seconds: int, ui: UI) -> Callable[[], None]:
     """A countdown on a terminal's stderr while a seconds= profile is collected."""
     err = ui.err
     try:
@@ -260,7 +265,7 @@ def _progress(seconds: int, ui):
     return stop
 
 
-def _ssl_context(url: str, tls: tuple[str, str, str], ui) -> ssl.SSLContext | bool:
+def _ssl_context(url: str, tls: tuple[str, str, str], ui: UI) -> ssl.SSLContext | bool:
     cert, key, ca = (tuple(tls) + ("", "", ""))[:3]
     if cert and not key:
         raise FetchError("-tls_cert is specified, so -tls_key must also be specified")
@@ -296,7 +301,7 @@ def _ssl_context(url: str, tls: tuple[str, str, str], ui) -> ssl.SSLContext | bo
     return ctx
 
 
-def _get(url: str, timeout: float, tls, ui) -> bytes:
+def _get(url: str, timeout: float, tls: tuple[str, str, str], ui: UI) -> bytes:
     import httpx
 
     verify = _ssl_context(url, tls, ui)
@@ -363,7 +368,7 @@ def _get(url: str, timeout: float, tls, ui) -> bytes:
         raise FetchError(f"parse {quote(url)}: {e}") from None
 
 
-def _read_body(resp, where: str) -> bytes:
+def _read_body(resp: httpx.Response, where: str) -> bytes:
     """The whole response body, bounded: by PPROFSH_MAX_SIZE and by the global budget of
     bytes held by loads in progress (pprofsh.limits.BUDGET), charged as it arrives."""
     limit = max_size()
@@ -379,7 +384,7 @@ def _read_body(resp, where: str) -> bytes:
     return body  # type: ignore[return-value]  # bytes-like, one copy only
 
 
-def _status_error(resp, where: str) -> str:
+def _status_error(resp: httpx.Response, where: str) -> str:
     """cmd/pprof's statusCodeError: a Go server's text/plain error body is shown (read
     through the same bounds as any body: size, budget and deadline)."""
     status = f"{resp.status_code} {resp.reason_phrase}".rstrip()
@@ -401,7 +406,7 @@ def _allow_go_header_size() -> None:
     HTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE = GO_MAX_HEADER_BYTES
 
 
-def _bound_by_deadline(client, deadline: float) -> None:
+def _bound_by_deadline(client: httpx.Client, deadline: float) -> None:
     """Give every socket operation of client's connections only the time left before
     deadline (httpx's timeouts are per operation: a server sending a byte a second
     would never trip them)."""
@@ -447,6 +452,7 @@ def _bound_by_deadline(client, deadline: float) -> None:
 
 def _hostport(url: str) -> str:
     u = urlsplit(url)
+    port: int | str
     try:
         port = u.port or (443 if u.scheme == "https" else 80)
     except ValueError:  # "Port out of range": Go dials it as written
@@ -518,7 +524,7 @@ def _connect_error(e: Exception, url: str) -> str:
 # ---------------------------------------------------------------- saving
 
 
-def tmp_dir(ui) -> str:
+def tmp_dir(ui: UI) -> str:
     """pprof's setTmpDir: $PPROF_TMPDIR, else $HOME/pprof, else the system temp dir."""
     dirs = []
     if os.environ.get("PPROF_TMPDIR"):
@@ -607,7 +613,7 @@ def _umask() -> int:
     return old
 
 
-def save_fetched(f: Fetched, ui) -> str | None:
+def save_fetched(f: Fetched, ui: UI) -> str | None:
     """Save one fetched profile as it came (gzipped if it was not); returns the path."""
     try:
         dir = tmp_dir(ui)
@@ -621,7 +627,7 @@ def save_fetched(f: Fetched, ui) -> str | None:
     return path
 
 
-def note_saved(p: Profile, ui, fetched: list[Fetched] | None = None) -> list[str]:
+def note_saved(p: Profile, ui: UI, fetched: list[Fetched] | None = None) -> list[str]:
     """Save what was fetched remotely. Deviation from pprof, which saves the merged
     (and base-subtracted) profile: pprofsh saves each fetched source as it came."""
     paths = []

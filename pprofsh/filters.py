@@ -144,7 +144,8 @@ def _with_lines(loc: Location, lines: list[Line]) -> Location:
 
 def _used(view: SampleSet) -> list[int]:
     """Indices of the locations the view's samples use."""
-    return np.unique(view.locs).tolist()
+    used: list[int] = np.unique(view.locs).tolist()
+    return used
 
 
 def _entry_stack(view: SampleSet) -> I64:
@@ -348,7 +349,7 @@ def prune_from(view: SampleSet, rx: re.Pattern[str]) -> SampleSet:
 _RANGE_RX = re.compile(r"([+-]?[0-9]+)([a-zA-Z]+)?")
 
 
-def parse_tag_filter_range(flt: str):
+def parse_tag_filter_range(flt: str) -> Callable[[int, str], bool] | None:
     """pprof's parseTagFilterRange: a numeric range predicate, or None."""
     from pprofsh import measurement
 
@@ -388,14 +389,16 @@ def parse_tag_filter_range(flt: str):
     if unit != unit2:
         return None
 
-    def f(val: int, u: str) -> bool:
+    def between(val: int, u: str) -> bool:
         sv, su = measurement.scale(val, u, unit)
         return su == unit and scaled <= sv <= scaled2
 
-    return f
+    return between
 
 
-def compile_tag_filter(what: str, value: str, num_label_units: dict[str, str], warn: Warn):
+def compile_tag_filter(
+    what: str, value: str, num_label_units: dict[str, str], warn: Warn
+) -> Callable[[Sample], bool] | None:
     if not value:
         return None
     want_key = ""

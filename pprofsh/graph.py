@@ -703,7 +703,7 @@ class GraphBuilder:
             return self._build_arrays(kept, edges)
         return self._build_objects(kept)
 
-    def _cached(self, what: str, kept: set[NodeInfo] | None, make: Callable[[], object]):
+    def _cached(self, what: str, kept: set[NodeInfo] | None, make: Callable[[], Any]) -> Any:
         key = (what, None if kept is None else frozenset(kept))
         got = self._sums.get(key)
         if got is None:
@@ -737,7 +737,7 @@ class GraphBuilder:
                 dst.in_[src] = e
         return _select(list(nodes.values()), self.o.drop_negative)
 
-    def _node_sums(self, kept: set[NodeInfo] | None):
+    def _node_sums(self, kept: set[NodeInfo] | None) -> Any:
         """Each node's cum (once per stack: the distinct (stack, node) pairs) and flat
         (the leaf of each stack, unless the leaf was dropped), as pprof's newGraph."""
         ix = self.index()
@@ -749,8 +749,8 @@ class GraphBuilder:
         else:
             pm = part[ix.pair_stack] & node_ok[ix.pair_node]
             ps, pn = ix.pair_stack[pm], ix.pair_node[pm]
-        cum = _sum_by(pn, w[ps], nn)
-        cum_div = _sum_by(pn, dw[ps], nn)
+        cum = _sum_by(pn.astype(np.int64), w[ps], nn)
+        cum_div = _sum_by(pn.astype(np.int64), dw[ps], nn)
         present = np.zeros(nn, bool)
         present[pn] = True
         has_frames = ix.stack_first[1:] > ix.stack_first[:-1]

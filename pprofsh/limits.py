@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import BinaryIO
 
 from pprofsh.errors import ProfileError
 
@@ -98,7 +99,7 @@ class Budget:
 BUDGET = Budget()
 
 
-def read_limited(f, limit: int | None = None) -> bytes:
+def read_limited(f: BinaryIO, limit: int | None = None) -> bytes:
     """Read a whole file object, refusing more than the limit (a FIFO or /dev/zero ends
     too); the bytes are charged to the global budget."""
     limit = max_size() if limit is None else limit

@@ -13,25 +13,32 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.history import FileHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.output import Output
 
 from pprofsh.completer import PprofCompleter
 from pprofsh.go import errno_text
 
+if TYPE_CHECKING:
+    from pprofsh.interactive import Interpreter
+
 FILTERS = ("focus", "ignore", "hide", "show", "tagfocus", "tagignore")
 
 
-def history_path(env: dict[str, str] | None = None) -> Path:
+def history_path(env: Mapping[str, str] | None = None) -> Path:
     """$XDG_STATE_HOME/pprofsh/history, or ~/.pprofsh_history without XDG_STATE_HOME."""
-    env = os.environ if env is None else env
-    state = env.get("XDG_STATE_HOME", "")
+    e: Mapping[str, str] = os.environ if env is None else env
+    state = e.get("XDG_STATE_HOME", "")
     if state:
         return Path(state) / "pprofsh" / "history"
-    home = env.get("HOME") or os.path.expanduser("~")
+    home = e.get("HOME") or os.path.expanduser("~")
     return Path(home) / ".pprofsh_history"
 
 
@@ -60,10 +67,10 @@ class _History(FileHistory):
         except (OSError, ValueError) as e:
             self._failed = True
             why = errno_text(e) if isinstance(e, OSError) else str(e)
-            self._warn(f"could not save history: write {self.filename}: {why}")
+            self._warn(f"could not save history: write {os.fsdecode(self.filename)}: {why}")
 
 
-def open_history(path: Path, warn=None) -> FileHistory | None:  # type: ignore[no-untyped-def]
+def open_history(path: Path, warn: Callable[[str], None] | None = None) -> FileHistory | None:
     """The history file, created private (0600); None if it cannot be created."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -74,7 +81,7 @@ def open_history(path: Path, warn=None) -> FileHistory | None:  # type: ignore[n
     return _History(str(path), warn or (lambda msg: None))
 
 
-def toolbar_text(interp) -> str:
+def toolbar_text(interp: Interpreter) -> str:
     """` goroutine.pb.gz │ goroutine │ focus=main`: profile, sample type, active filters."""
     s = interp.session
     parts = []
@@ -91,7 +98,7 @@ def toolbar_text(interp) -> str:
     return sanitize(" " + " │ ".join(parts))
 
 
-def sample_type(interp) -> str:
+def sample_type(interp: Interpreter) -> str:
     from pprofsh.driver import sample_index
     from pprofsh.errors import PprofshError
 
@@ -104,13 +111,15 @@ def sample_type(interp) -> str:
 
 
 def run_prompt(
-    interp, prompt: str, *, input=None, output=None, history_file: Path | None = None
+    interp: Interpreter,
+    prompt: str,
+    *,
+    input: Input | None = None,
+    output: Output | None = None,
+    history_file: Path | None = None,
 ) -> int:
     """Read lines with prompt_toolkit until Ctrl-D, `quit` or end of input; returns 0."""
     history = open_history(history_file or history_path(), interp.session.ui.print_err)
-    kwargs = {}
-    if history is not None:
-        kwargs["history"] = history
     completer = PprofCompleter(interp)
     # Index function names and labels while the user types the first line, so that
     # the first Tab on a big profile answers at once.
@@ -122,7 +131,7 @@ def run_prompt(
         bottom_toolbar=lambda: toolbar_text(interp),
         input=input,
         output=output,
-        **kwargs,
+        history=history,
     )
     ui = interp.session.ui
     while True:

@@ -10,6 +10,8 @@ docs/robustness.md. This module imports nothing of pprofsh (any layer may use it
 
 from __future__ import annotations
 
+from typing import Any
+
 BACKTRACK_MESSAGE = (
     "error parsing regexp: nested repetition operator may take exponential "
     "time (pprofsh has no linear-time regexp engine): `{expr}`"
@@ -23,12 +25,12 @@ def may_backtrack(pattern: str) -> bool:
 
     repeats = (C.MAX_REPEAT, C.MIN_REPEAT)
 
-    def items(sub):
+    def items(sub: Any) -> Any:
         return sub.data if hasattr(sub, "data") else sub
 
-    def flat(seq):
+    def flat(seq: Any) -> list[Any]:
         """Top-level items of seq with capture groups opened up."""
-        out = []
+        out: list[Any] = []
         for op, av in items(seq):
             if op is C.SUBPATTERN:
                 out.extend(flat(av[3]))
@@ -36,9 +38,9 @@ def may_backtrack(pattern: str) -> bool:
                 out.append((op, av))
         return out
 
-    def variable(seq) -> list:
+    def variable(seq: Any) -> list[Any]:
         """Variable-length repetitions and ambiguous alternations anywhere in seq."""
-        found = []
+        found: list[Any] = []
         for op, av in items(seq):
             if op in repeats:
                 lo, hi, body = av
@@ -59,7 +61,7 @@ def may_backtrack(pattern: str) -> bool:
                     found.extend(variable(alt))
         return found
 
-    def can_match(node, ch: int) -> bool:
+    def can_match(node: Any, ch: int) -> bool:
         """Whether the inner repetition (or alternation) node can consume character ch."""
         from re import _compiler  # type: ignore[attr-defined]
 
@@ -69,7 +71,7 @@ def may_backtrack(pattern: str) -> bool:
         except Exception:  # noqa: BLE001 - when unsure, assume it can
             return True
 
-    def check(seq) -> bool:
+    def check(seq: Any) -> bool:
         for op, av in items(seq):
             if op in repeats:
                 lo, hi, body = av
@@ -140,7 +142,7 @@ class LinearRegex:
         self._state = tree.state
         # prog[i]: ("c", pred) one character, ("a", rx) an anchor, ("s", x, y) either,
         # ("j", x) jump, ("m",) match
-        self._prog: list[tuple] = []
+        self._prog: list[tuple[Any, ...]] = []
         self._emit_seq(list(tree), tree.state.flags)
         self._prog.append(("m",))
         self._cache: dict[tuple[str, int], bool] = {}
@@ -148,20 +150,20 @@ class LinearRegex:
 
     # -- compiling
 
-    def _leaf(self, node, flags: int):
+    def _leaf(self, node: Any, flags: int) -> Any:
         from re import _compiler  # type: ignore[attr-defined]
         from re import _parser as P  # type: ignore[attr-defined]
 
         sub = P.SubPattern(self._state, [node])
         return _compiler.compile(sub, flags)
 
-    def _emit_seq(self, nodes: list, flags: int) -> None:
+    def _emit_seq(self, nodes: list[Any], flags: int) -> None:
         for node in nodes:
             self._emit(node, flags)
             if len(self._prog) > MAX_PROGRAM:
                 raise Unsupported("expression too large")
 
-    def _emit(self, node, flags: int) -> None:
+    def _emit(self, node: Any, flags: int) -> None:
         from re import _constants as C  # type: ignore[attr-defined]
 
         op, av = node
@@ -288,7 +290,7 @@ def unbounded_repeats(pattern: str) -> int:
     from re import _constants as C  # type: ignore[attr-defined]
     from re import _parser as P  # type: ignore[attr-defined]
 
-    def count(seq) -> int:
+    def count(seq: Any) -> int:
         total = 0
         for op, av in seq:
             if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):

@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 from pprofsh import measurement
 from pprofsh.commands import parse_command_line
 from pprofsh.errors import CommandError, FetchError, PprofshError, ProfileError
+from pprofsh.fetch import Fetched, fetch_source, is_url, note_saved, save_fetched
 from pprofsh.fetch import SourceSpec as SourceSpec
-from pprofsh.fetch import fetch_source, is_url, note_saved, save_fetched
 from pprofsh.go import errno_text
 from pprofsh.limits import BUDGET, read_limited
 from pprofsh.options import Config
@@ -28,14 +28,14 @@ from pprofsh.profile.parse import check_valid, parse
 from pprofsh.profile.prune import remove_uninteresting
 from pprofsh.remote_commands import endpoint_url
 from pprofsh.report import ViewCache
-from pprofsh.snapshots import Snapshots
+from pprofsh.snapshots import Snapshot, Snapshots
 from pprofsh.ui import UI as UI
 
 if TYPE_CHECKING:
     from pprofsh.report.flameview import FlameView
 
 
-def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
+def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, Fetched | None]:
     """Read one source: an existing file first, else a URL (cmd/pprof's adjustURL).
 
     Returns (profile, fetched): fetched is the pprofsh.fetch.Fetched of a remote
@@ -47,7 +47,7 @@ def fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
         return _fetch_one(src, spec, ui)
 
 
-def _fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, object]:
+def _fetch_one(src: str, spec: SourceSpec, ui: UI) -> tuple[Profile, Fetched | None]:
     if os.path.exists(src) or not _looks_like_url(src):
         try:
             with open(src, "rb") as f:
@@ -65,10 +65,12 @@ def _looks_like_url(src: str) -> bool:
     return is_url(src)
 
 
-def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None, int, list]:
+def _grab(
+    sources: list[str], spec: SourceSpec, ui: UI
+) -> tuple[Profile | None, int, list[Fetched]]:
     """Read sources concurrently (as pprof's concurrentGrab); report failures in order."""
 
-    def one(src: str):
+    def one(src: str) -> tuple[tuple[Profile, Fetched | None] | None, PprofshError | None]:
         try:
             return fetch_one(src, spec, ui), None
         except PprofshError as e:
@@ -85,6 +87,7 @@ def _grab(sources: list[str], spec: SourceSpec, ui: UI) -> tuple[Profile | None,
         if e is not None:
             ui.print_err(f"{src}: {e}")
             continue
+        assert res is not None
         p, f = res
         err = check_valid(p, stacks=False)
         if err:
@@ -129,7 +132,7 @@ def prepare(p: Profile, spec: SourceSpec, ui: UI) -> Profile:
     return finish(combine([p]), spec, ui)
 
 
-def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, list]:
+def load_sides(spec: SourceSpec, ui: UI) -> tuple[Profile, Profile | None, list[Fetched]]:
     """The merged sources and the merged bases, each as loaded; and what was fetched
     remotely (pprofsh.fetch.Fetched, sources then bases; empty, so false, when none was)."""
     p, count, remote = _grab(spec.sources, spec, ui)
@@ -246,7 +249,7 @@ class Session:
         self.flame_screen: Callable[[FlameView], None] | None = None
 
     # -- snapshots ---------------------------------------------------------------------
-    def _resolve(self, ref: str):
+    def _resolve(self, ref: str) -> Snapshot:
         if ref.startswith("#"):
             return self.snapshots.get(ref)
         p, _remote = fetch_one(ref, self.spec, self.ui)

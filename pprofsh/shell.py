@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import gc
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 from pprofsh.go import is_terminal
 from pprofsh.interactive import Interpreter
 
+if TYPE_CHECKING:
+    from pprofsh.session import Session
+
 PROMPT = "(pprof) "
 
 
-def run_shell(session, script: str | None = None, stdin=None) -> int:
+def run_shell(session: Session, script: str | None = None, stdin: TextIO | None = None) -> int:
     """Enter interactive mode on session. Returns the exit status."""
     # The loaded profile lives as long as the shell: keep the cyclic GC off it.
     gc.freeze()
@@ -38,7 +42,7 @@ def run_shell(session, script: str | None = None, stdin=None) -> int:
     return run_plain(interp, stdin)
 
 
-def run_plain(interp: Interpreter, stdin) -> int:
+def run_plain(interp: Interpreter, stdin: TextIO) -> int:
     """pprof's stdUI: the prompt on stdout, one line at a time, until end of input."""
     out = interp.session.ui.out
     while True:

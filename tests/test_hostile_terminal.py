@@ -86,7 +86,7 @@ def test_watch_piped_output_is_left_alone(tmp_path, monkeypatch):
     # not a terminal: bytes as they are (what Go's reports do for piped output)
     from pprofsh.leaks import watch as w
 
-    monkeypatch.setattr(w, "_is_tty", lambda s: False)
+    monkeypatch.setattr(w, "is_terminal", lambda s: False)
     body = hostile_goroutine_profile()
 
     class Handler(http.server.BaseHTTPRequestHandler):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from pprofsh.leaks.verdict import in_work_loop, judge
 from pprofsh.limits import source_lines
@@ -309,7 +310,7 @@ def analyze(
     """Judge every leak site over the snapshots (oldest first)."""
     reader = SourceReader(source_roots)
     n = len(snapshots)
-    sites: dict[tuple, Site] = {}
+    sites: dict[tuple[Any, ...], Site] = {}
     snaps: list[Snapshot] = []
     # debug=2 dumps: goroutine id -> (state, wait minutes), to tell the time between dumps
     ages: list[dict[str, tuple[str, int]]] = []

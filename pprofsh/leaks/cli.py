@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from pprofsh.errors import PprofshError
 from pprofsh.leaks.analyze import analyze
 from pprofsh.leaks.render import render_json, render_text
+from pprofsh.ui import UI
+
+if TYPE_CHECKING:
+    from pprofsh.cli import Parsed
 
 # Exit status when -fail_on=N is set and some site grew by more than N goroutines.
 EXIT_LEAK = 3
 
 
-def _source_roots(values: dict) -> list[str]:
+def _source_roots(values: dict[str, Any]) -> list[str]:
     roots = [r for r in str(values.get("source_path", "") or "").split(os.pathsep) if r]
     return roots + [os.getcwd()]
 
 
-def run_leaks(parsed, ui) -> int:
+def run_leaks(parsed: Parsed, ui: UI) -> int:
     """Load each source as its own snapshot (in order), analyze, print; the exit status."""
     from pprofsh.fetch import SourceSpec
     from pprofsh.session import fetch_one

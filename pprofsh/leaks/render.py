@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from pprofsh.leaks.analyze import LeakReport, Site
 
@@ -93,7 +94,7 @@ def render_text(report: LeakReport, verbose: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def report_dict(report: LeakReport) -> dict:
+def report_dict(report: LeakReport) -> dict[str, Any]:
     return {
         "snapshots": [
             {"name": s.name, "time_nanos": s.time_nanos, "total": s.total, "kind": s.kind}

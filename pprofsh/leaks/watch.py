@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pprofsh.errors import PprofshError
-from pprofsh.leaks.analyze import NOT_BLOCKED, analyze
-from pprofsh.ui import sanitize
+from pprofsh.go import is_terminal
+from pprofsh.leaks.analyze import NOT_BLOCKED, LeakReport, analyze
+from pprofsh.profile.model import Profile
+from pprofsh.ui import UI, sanitize
 
 SPARKS = "▁▂▃▄▅▆▇█"
 _DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
@@ -53,31 +56,14 @@ def sparkline(values: list[int]) -> str:
     return "".join(SPARKS[(v - lo) * (len(SPARKS) - 1) // (hi - lo)] for v in values)
 
 
-@dataclass
-class _QuietUI:
-    out: io.StringIO
-    err: io.StringIO
-    interactive: bool = False
-
-    def print_err(self, msg: str) -> None:
-        self.err.write(msg + "\n")
-
-
-def _is_tty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
 def watch(
     src: str,
-    values: dict,
-    ui,
+    values: dict[str, Any],
+    ui: UI,
     source_roots: list[str] | None = None,
-    sleep=time.sleep,
+    sleep: Callable[[float], None] = time.sleep,
     max_errors: int = 3,
-):
+) -> LeakReport | None:
     """Collect snapshots until -count or Ctrl-C; returns the LeakReport (None if nothing came)."""
     from pprofsh import fetch
 
@@ -87,13 +73,13 @@ def watch(
     # Each poll is an instant snapshot: -seconds does not apply, -timeout and -tls_* do.
     spec = fetch.SourceSpec.from_flags({**values, "seconds": -1}, [url])
     live = ui.err
-    tty = _is_tty(live)
+    tty = is_terminal(live)
     ui.print_err(
         f"Watching {url} every {values.get('interval') or '10s'}"
         + (f" for {count} snapshots" if count else "")
         + " (Ctrl-C to stop)"
     )
-    snaps = []
+    snaps: list[tuple[str, Profile]] = []
     totals: list[int] = []
     saved: list[str] = []
     errors = 0
@@ -102,7 +88,7 @@ def watch(
     try:
         while True:
             attempt += 1
-            quiet = _QuietUI(io.StringIO(), io.StringIO())
+            quiet = UI(io.StringIO(), io.StringIO())
             try:
                 f = fetch.fetch_source(url, spec, quiet)
             except PprofshError as e:

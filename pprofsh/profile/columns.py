@@ -120,7 +120,8 @@ class SampleSet:
 
     def used_label_sets(self) -> list[int]:
         """Ids of the label sets the groups use, in order (-1 first when a group has none)."""
-        return np.unique(self.labels).tolist()
+        labels: list[int] = np.unique(self.labels).tolist()
+        return labels
 
     def stack_lengths(self) -> I64:
         return np.diff(self.starts)
@@ -407,14 +408,14 @@ def _walk(blob: bytes, bounds: I64) -> _Chunk:
 
 def _canonical(payloads: list[bytes]) -> list[bytes]:
     """Re-encode samples through upb without unknown fields (rare encodings only)."""
-    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
+    from google.protobuf.message import DecodeError
 
     from pprofsh.profile import profile_pb2
 
     out = []
     for b in payloads:
         try:
-            m = profile_pb2.Sample.FromString(b)  # type: ignore[attr-defined]
+            m = profile_pb2.Sample.FromString(b)
         except DecodeError:
             raise Malformed("bad sample") from None
         m.DiscardUnknownFields()
@@ -551,7 +552,7 @@ def _varint_at(
 
 def _leading_field_end(buf: npt.NDArray[np.uint8], lo: I64, hi: I64, number: int) -> I64:
     """Where the run of fields numbered number at the start of each message ends."""
-    pos = lo.copy()
+    pos: I64 = lo.copy()
     idx = np.flatnonzero(pos < hi)
     while len(idx):
         p, limit = pos[idx], hi[idx]

@@ -20,6 +20,7 @@ of a goroutine (register dumps, ``exit status 2``).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pprofsh.errors import ProfileError
 from pprofsh.profile.model import Function, Line, Location, Profile, Sample, ValueType
@@ -126,8 +127,8 @@ class _Goroutine:
             elif p:
                 # an unknown qualifier: keep it as part of the state
                 self.state += ", " + p
-        self.frames: list[list] = []  # [function, file, line]
-        self.creator: list | None = None
+        self.frames: list[list[Any]] = []  # [function, file, line]
+        self.creator: list[Any] | None = None
         self.creator_goid = ""
         self.elided = False
 
@@ -136,7 +137,7 @@ def parse_dump(data: bytes) -> Profile:
     text = data.decode("utf-8", errors="replace")
     goroutines: list[_Goroutine] = []
     cur: _Goroutine | None = None
-    pending: list | None = None  # the frame (or creator) awaiting its file:line line
+    pending: list[Any] | None = None  # the frame (or creator) awaiting its file:line line
     for raw in text.splitlines():
         line = raw.rstrip("\r")
         if not line.strip():

@@ -118,7 +118,8 @@ def _go_exp(x: float) -> float:
         bx = 1
     elif bx >= 0x7FF:
         return math.inf
-    return x0 * struct.unpack("<d", struct.pack("<Q", bx << 52))[0]
+    scale: float = struct.unpack("<d", struct.pack("<Q", bx << 52))[0]
+    return x0 * scale
 
 
 class _NumError(Exception):
@@ -697,6 +698,7 @@ class _GoText:
             return
         addr = int(m[0], 16) & _U64
         name = m[1]
+        entry: tuple[int, str | None, str, int]
         if name is not None:
             entry = (addr, name, m[2], int(m[3]))
         else:

@@ -8,6 +8,10 @@ order, so pprofsh reproduces it exactly.
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from pprofsh.errors import ProfileError
 from pprofsh.go import go_int64, go_round, wrap_int64
 from pprofsh.profile.model import Function, Line, Location, Mapping, Profile, Sample, ValueType
@@ -78,7 +82,7 @@ def _mapping_key(m: Mapping) -> tuple[int, int, str]:
     return size, m.offset, m.build_id or m.file
 
 
-def labels_key(s: Sample) -> tuple:
+def labels_key(s: Sample) -> tuple[Any, ...]:
     lab = tuple(sorted((k, tuple(v)) for k, v in s.labels.items())) if s.labels else ()
     if s.num_labels:
         units = s.num_units or {}
@@ -92,9 +96,9 @@ class _Merger:
     def __init__(self, p: Profile) -> None:
         self.p = p
         self.samples: dict[object, Sample] = {}
-        self.locations: dict[tuple, Location] = {}
-        self.functions: dict[tuple, Function] = {}
-        self.mappings: dict[tuple, Mapping] = {}
+        self.locations: dict[tuple[Any, ...], Location] = {}
+        self.functions: dict[tuple[Any, ...], Function] = {}
+        self.mappings: dict[tuple[Any, ...], Mapping] = {}
         # Merged stacks by their location ids: equal stacks share one tuple object.
         self.interned: dict[tuple[int, ...], tuple[Location, ...]] = {}
         self._keep: list[tuple[Location, ...]] = []
@@ -103,7 +107,7 @@ class _Merger:
         self.loc_by_src: dict[int, Location] = {}
         self.fn_by_src: dict[int, Function] = {}
         self.map_by_src: dict[int, tuple[Mapping | None, int]] = {}
-        self.stack_by_src: dict[int, tuple[tuple[Location, ...], tuple[int, ...]]] = {}
+        self.stack_by_src: dict[int, tuple[tuple[Location, ...], int]] = {}
 
     def mapping(self, src: Mapping | None) -> tuple[Mapping | None, int]:
         if src is None:
@@ -192,7 +196,7 @@ class _Merger:
         stack_by_src = self.stack_by_src
         samples = self.samples
         out = self.p.samples
-        label_keys: dict[tuple[int, int, int], tuple] = {}
+        label_keys: dict[tuple[int, int, int], tuple[Any, ...]] = {}
         for s in src.samples:
             vals = s.values
             if not any(vals):
@@ -308,7 +312,7 @@ def merge_one(p: Profile) -> Profile:
     p.comments = list(dict.fromkeys(p.comments))
     cols = p.columns_if_unmaterialized()
     if cols is not None:
-        p.columns = cols.select(cols.values.any(axis=1))
+        p.columns = cols.select(np.asarray(cols.values.any(axis=1)))
     elif not all(any(s.values) for s in p.samples):
         p.samples = [s for s in p.samples if any(s.values)]
     p.unmerged = True

@@ -7,6 +7,7 @@ layer above sees string-table indices.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 from google.protobuf.message import DecodeError
@@ -128,7 +129,7 @@ def _strings(table: list[str], i: int) -> str:
 def parse_proto(data: bytes) -> Profile:
     """Decode profile.proto: upb reads the message with samples and strings left as
     bytes (RawProfile); the samples are decoded into columns (profile/columns.py)."""
-    msg = profile_pb2.RawProfile.FromString(data)  # type: ignore[attr-defined]
+    msg = profile_pb2.RawProfile.FromString(data)
     st = [_utf8(b) for b in msg.string_table]
     if not st or st[0] != "":
         raise _Malformed("string_table[0] must be ''")
@@ -235,7 +236,7 @@ def check_valid(p: Profile, stacks: bool = True) -> str:
     return ""
 
 
-def _ids_error(items, what: str, id_word: str) -> str:
+def _ids_error(items: Sequence[Mapping | Function | Location], what: str, id_word: str) -> str:
     """Go's reserved-id and duplicate-id checks, in its words (it spells ID two ways)."""
     seen: set[int] = set()
     for item in items:

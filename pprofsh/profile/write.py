@@ -76,18 +76,20 @@ def to_message(
         x = msg.sample.add()
         x.location_id.extend(loc.id for loc in s.locations)
         x.value.extend(s.values)
-        for k in sorted(s.labels or {}):
-            for v in s.labels[k]:
+        labels = s.labels or {}
+        for k in sorted(labels):
+            for v in labels[k]:
                 lab = x.label.add()
                 lab.key = st.add(k)
                 lab.str = st.add(v)
-        for k in sorted(s.num_labels or {}):
+        num_labels = s.num_labels or {}
+        for k in sorted(num_labels):
             key = st.add(k)
             units = (s.num_units or {}).get(k) or []
-            for i, v in enumerate(s.num_labels[k]):
+            for i, n in enumerate(num_labels[k]):
                 lab = x.label.add()
                 lab.key = key
-                lab.num = v
+                lab.num = n
                 if units:
                     lab.num_unit = st.add(units[i])
     for m in mappings:
@@ -139,7 +141,8 @@ def serialize(
     p: Profile, samples: list[Sample] | None = None, locations: list[Location] | None = None
 ) -> bytes:
     """Uncompressed profile.proto bytes."""
-    return to_message(p, samples, locations).SerializeToString()
+    data: bytes = to_message(p, samples, locations).SerializeToString()
+    return data
 
 
 def write(

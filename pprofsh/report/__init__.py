@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pprofsh import measurement
 from pprofsh.go import go_int64, wrap_int64
-from pprofsh.graph import Graph, GraphBuilder, GraphOptions, abs64
+from pprofsh.graph import Graph, GraphBuilder, GraphOptions, NodeInfo, abs64
 from pprofsh.profile.columns import SampleSet, from_samples
 from pprofsh.profile.model import Profile, Sample
 
@@ -142,7 +143,9 @@ class Report:
                 )
         return self._builder
 
-    def new_graph(self, kept=None, with_tags: bool = False, edges: bool = True) -> Graph:
+    def new_graph(
+        self, kept: set[NodeInfo] | None = None, with_tags: bool = False, edges: bool = True
+    ) -> Graph:
         return self.builder(with_tags).build(kept, edges)
 
     def trimmed_graph(self, with_tags: bool = False) -> tuple[Graph, int, int, int]:
@@ -242,15 +245,15 @@ class ViewCache:
     LIMIT = 16
 
     def __init__(self) -> None:
-        self.entries: dict[tuple, tuple] = {}
+        self.entries: dict[tuple[Any, ...], tuple[Any, list[str], object]] = {}
 
     def get(
         self,
-        key: tuple,
-        make: Callable[[Callable[[str], None]], object],
+        key: tuple[Any, ...],
+        make: Callable[[Callable[[str], None]], Any],
         warn: Callable[[str], None],
         keep: object = None,
-    ):
+    ) -> Any:
         got = self.entries.get(key)
         if got is None:
             said: list[str] = []

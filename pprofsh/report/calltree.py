@@ -592,7 +592,7 @@ def outermost_matches(tree: CallTree, frames: BoolArray) -> BoolArray:
     for d in range(1, len(bounds) - 1):
         lo, hi = int(bounds[d]), int(bounds[d + 1])
         covered[lo:hi] |= covered[tree.parent[lo:hi]]
-    out = node_match.copy()
+    out: npt.NDArray[np.bool_] = node_match.copy()
     out[1:] &= ~covered[tree.parent[1:]]
     return out
 

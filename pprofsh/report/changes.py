@@ -8,7 +8,7 @@ absent now are `gone`. Identical stacks always net out, even under -diff_base.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import IO
 
 from pprofsh import measurement
 from pprofsh.graph import _InfoMaker, printable_name
@@ -51,7 +51,7 @@ def print_changes(
     base_names: list[str],
     traces: bool,
     nodecount: int,
-    out: TextIO,
+    out: IO[str],
 ) -> None:
     """The changes report from a Report on the new profile and one on the base."""
     cur = changes_values(new_rpt, traces)

@@ -8,6 +8,7 @@ Graphviz and opens viewers.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from pprofsh import measurement
 from pprofsh.go import go_base, go_div, go_int64
@@ -218,8 +219,8 @@ def _collapsed_tags(ts: list[Tag], count: int, flat_tags: bool) -> list[Tag]:
                 g, d = i, nd
         groups[g].append(t)
     out = []
-    for g in groups:
-        name, flat, cum = _tag_group_label(g)
+    for group in groups:
+        name, flat, cum = _tag_group_label(group)
         nt = Tag(name)
         nt.flat = flat
         nt.cum = cum
@@ -264,7 +265,7 @@ def compose_dot(rpt: Report, g: Graph, labels: list[str]) -> str:
         ids = {n: i + 1 for i, n in enumerate(g.nodes)}
         max_flat = float(max(abs(n.flat_value()) for n in g.nodes))
         has_nodelets: dict[Node, bool] = {}
-        edges = []
+        edges: list[Edge] = []
         for n in g.nodes:
             b.node(n, ids[n], max_flat)
             has_nodelets[n] = b.nodelets(n, ids[n])
@@ -287,14 +288,14 @@ def print_dot(rpt: Report) -> str:
 # -- callgrind ---------------------------------------------------------------------------
 
 
-def _function_key(n: Node):
+def _function_key(n: Node) -> tuple[Any, ...]:
     """What pprof's Node.Function identifies: the whole-function node of n's node map."""
     name, orig, _addr, file, start, _line, objfile = n.info
     return (id(n.tree_parent) if n.tree_parent is not None else 0, name, orig, file, start, objfile)
 
 
 def _disambiguated_names(g: Graph) -> dict[Node, str]:
-    index: dict[tuple[str, str], dict] = {}
+    index: dict[tuple[str, str], dict[Any, Any]] = {}
     for n in g.nodes:
         p = index.setdefault((n.info[3], n.info[0]), {})
         k = _function_key(n)

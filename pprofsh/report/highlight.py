@@ -98,7 +98,7 @@ def _highlight_go(lines: list[str]) -> list[str]:
         return lines
     src = "\n".join(lines) + "\n"
     out = highlight(src, GoLexer(stripnl=False, ensurenl=False), TerminalFormatter())
-    got = out.split("\n")
+    got: list[str] = str(out).split("\n")
     if got and got[-1] == "":
         got.pop()
     if len(got) != len(lines):

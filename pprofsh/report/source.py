@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from functools import cache
 
 from pprofsh import measurement
@@ -171,7 +172,7 @@ def _go_join(a: str, b: str) -> str:
     return go_clean(a + "/" + b)
 
 
-def _search_dirs(search_path: str):
+def _search_dirs(search_path: str) -> Iterator[str]:
     """Every directory of the search path, then each of its parents (pprof's order)."""
     for d in search_path.split(os.pathsep) if search_path else []:
         while True:
@@ -256,7 +257,7 @@ def _module_of(d: str) -> str:
     return ""
 
 
-def _candidates(rel: str, search_path: str):
+def _candidates(rel: str, search_path: str) -> Iterator[str]:
     rel = go_clean(rel)
     if rel.startswith("../") or rel in (".", ".."):
         return

@@ -7,6 +7,7 @@ locations) are returned, with extra locations and functions of their own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from pprofsh import measurement
 from pprofsh.profile.model import Function, Line, Location, Profile, Sample
@@ -68,7 +69,7 @@ def add_label_nodes(
         return locs, match
 
     root_match = leaf_match = False
-    stacks: dict[tuple, tuple[Location, ...]] = {}
+    stacks: dict[tuple[Any, ...], tuple[Location, ...]] = {}
     out = []
     for s in samples:
         roots, rm = label_locs(s, root_keys)

@@ -175,8 +175,7 @@ def _traces_chunks(rpt: Report) -> Iterator[str]:
     out = ["\n".join(profile_labels(rpt)) + "\n"]
     for s in rpt.samples:
         st = s.locations
-        got = stacks.get(id(st), False)
-        if got is False:
+        if id(st) not in stacks:
             frames: list[str] = []
             for loc in st:
                 lines = names.get(id(loc))
@@ -189,9 +188,10 @@ def _traces_chunks(rpt: Report) -> Iterator[str]:
                     ]
                     names[id(loc)] = lines
                 frames.extend(lines)
-            got = stacks[id(st)] = (
+            stacks[id(st)] = (
                 (frames[0], "".join(indent + f + "\n" for f in frames[1:])) if frames else None
             )
+        got = stacks[id(st)]
         if got is None:
             continue
         out.append(sep)

@@ -213,7 +213,7 @@ class WebUI:
         ctype = STATIC.get(name)
         if ctype is None:
             return text_response(404, "404 page not found")
-        data = resources.files("pprofsh.web").joinpath("static", name).read_bytes()
+        data = resources.files("pprofsh.web").joinpath("static").joinpath(name).read_bytes()
         return Response(200, ctype, data, {"Cache-Control": "no-cache"})
 
     def download(self) -> Response:
