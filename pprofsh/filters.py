@@ -189,6 +189,11 @@ def rewrite(
     new_starts = np.zeros(len(ul) + 1, np.int64)
     np.cumsum(ul, out=new_starts[1:])
     sel = _ranges(starts[:-1][used], starts[1:][used])
+    unchanged = (
+        keep_entry is None
+        and not added
+        and bool((remap[: len(view.locations)] == np.arange(len(view.locations))).all())
+    )
     return SampleSet(
         view.locations + added if added else view.locations,
         new_starts,
@@ -197,6 +202,8 @@ def rewrite(
         view.labels[keep_group],
         view.values[keep_group],
         view.label_sets,
+        parent=view if unchanged else None,
+        parent_stacks=np.flatnonzero(used) if unchanged else None,
     )
 
 

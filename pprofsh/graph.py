@@ -527,6 +527,27 @@ class _Index:
             self._names = [printable_name(i) for i in self.infos]
         return self._names
 
+    def subset(self, stacks: I64) -> _Index:
+        """The index of a view made of some of this view's stacks (ids ascending)."""
+        out = _Index.__new__(_Index)
+        new_id = np.full(len(self.stack_first) - 1, -1, np.int64)
+        new_id[stacks] = np.arange(len(stacks))
+        fmask = new_id[self.frame_stack] >= 0
+        out.frame_node = self.frame_node[fmask]
+        out.frame_inline = self.frame_inline[fmask]
+        out.frame_stack = new_id[self.frame_stack[fmask]].astype(np.int32)
+        lens = np.diff(self.stack_first)[stacks]
+        out.stack_first = np.zeros(len(stacks) + 1, np.int64)
+        np.cumsum(lens, out=out.stack_first[1:])
+        pmask = new_id[self.pair_stack] >= 0
+        out.pair_stack = new_id[self.pair_stack[pmask]].astype(np.int32)
+        out.pair_node = self.pair_node[pmask]
+        out.recursive = self.recursive[stacks]
+        out.infos = self.infos
+        out.num_nodes = self.num_nodes
+        out._names = self._names
+        return out
+
 
 def _ranges(a: I64, b: I64) -> I64:
     """Concatenation of arange(a[i], b[i]) for every i."""
@@ -555,6 +576,49 @@ def _repeats(a: npt.NDArray[Any], b: I64, nb: int) -> I64:
         again = np.zeros(len(a), bool)
         again[1:] = (sa[1:] == sa[:-1]) & (sb[1:] == sb[:-1])
     return np.sort(order[again])
+
+
+def _edge_structure(
+    ix: _Index, node_ok: npt.NDArray[np.bool_], part: npt.NDArray[np.bool_], everything: bool
+) -> tuple[I64, I64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_], int]:
+    """Edge occurrences (one per stack and edge): (stack, edge number), the edges as
+    parent * K + child over the K kept nodes in order of first use, each occurrence's
+    residual and inline flags, and K."""
+    fs, fnode, finl = ix.frame_stack, ix.frame_node, ix.frame_inline
+    if everything and bool(part.all()):
+        pos = None
+    else:
+        pos = np.flatnonzero(part[fs] & node_ok[fnode])
+        fs, fnode, finl = fs[pos], fnode[pos], finl[pos]
+    # Nodes renumbered densely among the kept ones: edge keys parent * K + child.
+    k = int(node_ok.sum())
+    compact = (np.cumsum(node_ok) - 1).astype(np.int64)
+    same = fs[1:] == fs[:-1]
+    same &= fnode[1:] != fnode[:-1]
+    at = np.flatnonzero(same)
+    del same
+    est = fs[at + 1]
+    key = compact[fnode[at]] * k + compact[fnode[at + 1]]
+    inline = finl[at + 1]
+    if pos is None:
+        residual = np.zeros(len(at), bool)
+    else:
+        residual = (pos[at + 1] - pos[at]) > 1  # frames dropped between them
+    # An edge counts once per stack: only recursive stacks can repeat one.
+    rec = np.flatnonzero(ix.recursive[est])
+    if len(rec):
+        again = _repeats(est[rec], key[rec], k * k)
+        if len(again):
+            drop = np.ones(len(at), bool)
+            drop[rec[again]] = False
+            est, key, inline, residual = est[drop], key[drop], inline[drop], residual[drop]
+    if not len(key):
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, np.zeros(0, bool), np.zeros(0, bool), k
+    # Edges in order of first use (stack order, then from the root), as pprof
+    # adds them: entropy sums and equal-weight ties follow it.
+    uk, inv = _group_keys(key, k * k)
+    return est, inv, uk, residual, inline, k
 
 
 def _group_keys(key: I64, space: int) -> tuple[I64, I64]:
@@ -629,7 +693,16 @@ class GraphBuilder:
         )
         got = self.view.cache.get(key)
         if got is None:
-            got = self.view.cache[key] = _Index(self.view, self.maker)
+            view = self.view
+            # A view that only drops stacks of one already indexed (focus, ignore,
+            # tag filters) cuts that index down instead of expanding its stacks again.
+            if view.parent is not None and view.parent_stacks is not None:
+                up = view.parent.cache.get(key)
+                if isinstance(up, _Index):
+                    got = up.subset(view.parent_stacks)
+            if got is None:
+                got = _Index(view, self.maker)
+            view.cache[key] = got
         assert isinstance(got, _Index)
         return got
 
@@ -775,40 +848,19 @@ class GraphBuilder:
         inlined call (an edge is inline only if every stack says so)."""
         ix = self.index()
         w, dw, part = self.weights()
-        fs, fnode, finl = ix.frame_stack, ix.frame_node, ix.frame_inline
         node_ok = self._node_ok(kept)
-        if kept is None and bool(part.all()):
-            pos = None
-        else:
-            pos = np.flatnonzero(part[fs] & node_ok[fnode])
-            fs, fnode, finl = fs[pos], fnode[pos], finl[pos]
-        # Nodes renumbered densely among the kept ones: edge keys parent * K + child.
-        k = int(node_ok.sum())
-        compact = (np.cumsum(node_ok) - 1).astype(np.int64)
-        same = fs[1:] == fs[:-1]
-        same &= fnode[1:] != fnode[:-1]
-        at = np.flatnonzero(same)
-        del same
-        est = fs[at + 1]
-        key = compact[fnode[at]] * k + compact[fnode[at + 1]]
-        inline = finl[at + 1]
-        if pos is None:
-            residual = np.zeros(len(at), bool)
-        else:
-            residual = (pos[at + 1] - pos[at]) > 1  # frames dropped between them
-        # An edge counts once per stack: only recursive stacks can repeat one.
-        rec = np.flatnonzero(ix.recursive[est])
-        if len(rec):
-            again = _repeats(est[rec], key[rec], k * k)
-            if len(again):
-                drop = np.ones(len(at), bool)
-                drop[rec[again]] = False
-                est, key, inline, residual = est[drop], key[drop], inline[drop], residual[drop]
-        if not len(key):
+        # The edges' structure depends on the kept nodes and on which stacks count,
+        # not on the values: a new sample index reuses it.
+        skey = ("edges", id(ix), np.packbits(node_ok).tobytes(), np.packbits(part).tobytes())
+        got = self.view.cache.get(skey)
+        if got is None:
+            got = self.view.cache[skey] = _edge_structure(ix, node_ok, part, kept is None)
+            stale = [k for k in self.view.cache if k[0] == "edges" and k != skey]
+            for k in stale[:-3]:
+                del self.view.cache[k]
+        est, inv, uk, residual, inline, k = got  # type: ignore[misc]
+        if not len(uk):
             return []
-        # Edges in order of first use (stack order, then from the root), as pprof
-        # adds them: entropy sums and equal-weight ties follow it.
-        uk, inv = _group_keys(key, k * k)
         m = len(uk)
         kept_nodes = np.flatnonzero(node_ok)
         ew = _sum_by(inv, w[est], m)

@@ -153,3 +153,25 @@ def test_tag_masks_once_per_label_set() -> None:
     shown, sm, hm = filters.filter_tags_by_name(v, None, re.compile("k"))
     assert hm and all(not (s.labels or {}) for s in shown.to_samples())
     assert np.array_equal(v.labels, shown.labels)
+
+
+def test_filtered_view_cuts_its_parents_index_down() -> None:
+    from pprofsh.graph import _Index
+
+    v = view()
+    _, _, b = build(v)
+    parent_ix = b.index()
+    sub, *_ = filters.filter_by_name(v, re.compile("D"), None, None, None)
+    assert sub.parent is v
+    _, _, b2 = build(sub)
+    derived = b2.index()
+    fresh = _Index(sub, b2.maker)
+    assert derived is not fresh and derived.infos is parent_ix.infos
+    names = [i[0] for i in derived.infos]
+    fresh_names = [i[0] for i in fresh.infos]
+    for a in ("frame_node", "pair_node"):
+        assert [names[i] for i in getattr(derived, a)] == [
+            fresh_names[i] for i in getattr(fresh, a)
+        ]
+    for a in ("frame_inline", "frame_stack", "stack_first", "pair_stack", "recursive"):
+        assert np.array_equal(getattr(derived, a), getattr(fresh, a)), a

@@ -64,6 +64,11 @@ class SampleSet:
     invalid: str = ""
     # What graph building derives from this view (per granularity), kept with it.
     cache: dict[tuple[object, ...], object] = field(default_factory=dict)
+    # When this view is a subset of another one's stacks (same locations, stacks
+    # unchanged): that view, and the ids there of this view's stacks (ascending),
+    # so that what was derived for it can be cut down instead of made again.
+    parent: SampleSet | None = None
+    parent_stacks: I64 | None = None
     _samples: list[Sample] | None = None
     _tuples: list[tuple[Location, ...]] | None = None
 
@@ -116,6 +121,8 @@ class SampleSet:
             self.labels[keep],
             self.values[keep],
             self.label_sets,
+            parent=self,
+            parent_stacks=np.flatnonzero(used),
         )
 
     def used_label_sets(self) -> list[int]:

@@ -239,10 +239,11 @@ class ViewCache:
     totals, graph builders with their sums) is kept under the inputs it depends
     on, with the warnings it printed so that they are printed again. Keys hold
     object ids, and values hold those objects, so an id is never reused while
-    its entry lives.
+    its entry lives. The least recently used entry goes first, so the loaded
+    profile's columns and label units stay while views come and go.
     """
 
-    LIMIT = 16
+    LIMIT = 32
 
     def __init__(self) -> None:
         self.entries: dict[tuple[Any, ...], tuple[Any, list[str], object]] = {}
@@ -267,6 +268,7 @@ class ViewCache:
             if len(self.entries) > self.LIMIT:
                 del self.entries[next(iter(self.entries))]
             return got[0]
+        self.entries[key] = self.entries.pop(key)
         for msg in got[1]:
             warn(msg)
         return got[0]
