@@ -16,6 +16,7 @@ resize. Not a test: nothing fails on a clock.
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import sys
@@ -73,7 +74,7 @@ def main() -> int:
         times.append((name, (time.perf_counter() - s) * 1000))
 
     for d in ("down", "down", "right", "down", "left", "up", "down", "down", "down"):
-        key(d, lambda d=d: view.move(d))
+        key(d, functools.partial(view.move, d))
     key("Enter (zoom)", view.zoom_in)
     key("Backspace", view.zoom_out)
     tree = view.tree
@@ -82,7 +83,7 @@ def main() -> int:
         small = np.flatnonzero((share > frac * 0.7) & (share < frac))
         if len(small):
             node = int(small[0])
-            key(f"click-zoom {frac:.1%} box", lambda node=node: view.zoom_in(node))
+            key(f"click-zoom {frac:.1%} box", functools.partial(view.zoom_in, node))
             key("down", lambda: view.move("down"))
             key("Backspace", view.zoom_out)
     key("/runtime\\.mallocgc", lambda: view.search("runtime\\.mallocgc"))
