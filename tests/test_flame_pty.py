@@ -95,6 +95,9 @@ def test_flame_callers_help_and_quit(env: dict[str, str], tmp_path: Path) -> Non
     child.send(" ")
     child.send("jjc")
     child.expect(drawn("callers of main.main"))
+    # A resize lays the boxes out again for the new width and redraws them.
+    child.setwinsize(30, 70)
+    child.expect(drawn("root  750ms (33.33%)"))
     child.send("q")
     child.expect_exact(PROMPT)
     child.sendline(f"folded main.fib >{tmp_path / 'fib.folded'}")
