@@ -12,7 +12,7 @@ import os.path
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -578,9 +578,12 @@ def _repeats(a: npt.NDArray[Any], b: I64, nb: int) -> I64:
     return np.sort(order[again])
 
 
+_EdgeStructure = tuple[I64, I64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_], int]
+
+
 def _edge_structure(
     ix: _Index, node_ok: npt.NDArray[np.bool_], part: npt.NDArray[np.bool_], everything: bool
-) -> tuple[I64, I64, I64, npt.NDArray[np.bool_], npt.NDArray[np.bool_], int]:
+) -> _EdgeStructure:
     """Edge occurrences (one per stack and edge): (stack, edge number), the edges as
     parent * K + child over the K kept nodes in order of first use, each occurrence's
     residual and inline flags, and K."""
@@ -618,7 +621,7 @@ def _edge_structure(
     # Edges in order of first use (stack order, then from the root), as pprof
     # adds them: entropy sums and equal-weight ties follow it.
     uk, inv = _group_keys(key, k * k)
-    return est, inv, uk, residual, inline, k
+    return est.astype(np.int64), inv, uk, residual.astype(bool), inline.astype(bool), k
 
 
 def _group_keys(key: I64, space: int) -> tuple[I64, I64]:
@@ -852,13 +855,14 @@ class GraphBuilder:
         # The edges' structure depends on the kept nodes and on which stacks count,
         # not on the values: a new sample index reuses it.
         skey = ("edges", id(ix), np.packbits(node_ok).tobytes(), np.packbits(part).tobytes())
-        got = self.view.cache.get(skey)
-        if got is None:
-            got = self.view.cache[skey] = _edge_structure(ix, node_ok, part, kept is None)
-            stale = [k for k in self.view.cache if k[0] == "edges" and k != skey]
-            for k in stale[:-3]:
-                del self.view.cache[k]
-        est, inv, uk, residual, inline, k = got  # type: ignore[misc]
+        cached = self.view.cache.get(skey)
+        if cached is None:
+            cached = self.view.cache[skey] = _edge_structure(ix, node_ok, part, kept is None)
+            stale = [c for c in self.view.cache if c[0] == "edges" and c != skey]
+            for c in stale[:-3]:
+                del self.view.cache[c]
+        got = cast(_EdgeStructure, cached)
+        est, inv, uk, residual, inline, k = got
         if not len(uk):
             return []
         m = len(uk)

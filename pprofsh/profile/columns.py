@@ -431,7 +431,7 @@ def _canonical(payloads: list[bytes]) -> list[bytes]:
 
 
 # Samples decoded together: bounds the size of the temporary arrays.
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass
