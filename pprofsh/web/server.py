@@ -70,7 +70,9 @@ class WebUI:
     ) -> None:
         self.session = session
         self.lock = threading.Lock()
-        self.cache: OrderedDict[tuple[object, ...], Response] = OrderedDict()
+        # Keyed by object ids among other things; each entry holds those objects
+        # (_kept), so no id can be reused by a new profile while its entry lives.
+        self.cache: OrderedDict[tuple[object, ...], tuple[Response, object]] = OrderedDict()
         self.view_cache = ViewCache()
         self.view_cache_profile: object = None
         self.settings_file = settings_file
@@ -115,10 +117,10 @@ class WebUI:
             got = self.cache.get(key)
             if got is not None:
                 self.cache.move_to_end(key)
-                return got
+                return got[0]
             resp = handler(self, route, query)
             if resp.status == 200:
-                self.cache[key] = resp
+                self.cache[key] = (resp, self._kept())
                 if len(self.cache) > self.CACHE_SIZE:
                     self.cache.popitem(last=False)
             return resp
@@ -136,6 +138,10 @@ class WebUI:
                     pass
 
         threading.Thread(target=run, name="pprofsh-web-warm", daemon=True).start()
+
+    def _kept(self) -> object:
+        s = self.session
+        return (s.profile, getattr(s, "current", None), getattr(s, "base", None))
 
     def _state(self) -> tuple[object, ...]:
         """What every view depends on besides its URL: the profile, the options, the

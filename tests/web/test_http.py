@@ -532,3 +532,18 @@ def test_handler_errors_are_one_line_not_a_traceback(cpu, monkeypatch):
     monkeypatch.setitem(web_server._ROUTES, "top", boom)
     status, _, body = cpu.get("/ui/top")
     assert status == 500 and body == "internal error\n"
+
+
+def test_pages_follow_the_shell(handshake):
+    """What the shell changes (load, base, options) shows at the next page load."""
+    s = handshake.ui.session
+    first = top_names(handshake.get("/ui/top")[2])
+    s.run("base", ["off"])
+    no_base = top_names(handshake.get("/ui/top")[2])
+    assert "main.(*server).acceptLoop" in no_base and no_base != first
+    s.config["focus"] = "acceptLoop"  # as `focus=acceptLoop` in the shell
+    focused = top_names(handshake.get("/ui/top")[2])
+    assert "main.(*conn).handshakeWorker" not in focused and focused
+    s.config["focus"] = ""
+    s.run("load", ["#2"])
+    assert top_names(handshake.get("/ui/top")[2]) != no_base
