@@ -44,8 +44,11 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass
 class Stacks:
-    """Distinct stacks of a report, root first, with their values.
+    """The stacks of a report, root first, with their values.
 
+    Two rows may hold the same frame sequence (different location stacks that
+    read the same at the granularity) when no value is negative; with negative
+    values (a base) rows are distinct, so that deltas net out first.
     Stack k is `ids[offsets[k]:offsets[k+1]]` (frame ids, outermost caller
     first, leaf last); `values[k]` is the sum of the chosen sample value over
     the samples with that stack (net with a base: it may be negative), and
@@ -140,7 +143,12 @@ def report_stacks(rpt: Report, diff: bool | None = None) -> Stacks:
     b = rpt.builder()
 
     def make(_warn: object) -> Stacks:
-        t = b.stacks()
+        # Rows need not be distinct (trees and folded lines merge equal stacks), which
+        # saves summing them twice; but with negative values (a base) they must be, so
+        # that deltas net out at the report's granularity before |delta| is taken.
+        t = b.stacks(distinct=False)
+        if bool((t.values < 0).any()):
+            t = b.stacks()
         by_name: dict[str, tuple[str, int]] = {}
         for f in rpt.prof.functions:
             if f.start_line:
