@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pprofsh import cli
 from pprofsh import commands as cmds
 from pprofsh import options as opts
 from pprofsh.docs import commands_markdown, option_help
@@ -38,6 +39,26 @@ def test_shell_words_documented(doc):
     for word, desc in cmds.SHELL_WORDS:
         assert desc.strip()
         assert f"`{word}`" in doc
+
+
+@pytest.mark.parametrize("name", sorted(cli.flag_table()))
+def test_every_flag_documented(name, doc):
+    """Every flag the command line accepts has help and a place in docs/commands.md."""
+    if name in cmds.BY_NAME:
+        assert cmds.BY_NAME[name].description.strip()
+        assert f"| `{name}` | `-{name}` |" in doc, f"-{name} missing from the Commands table"
+    elif opts.lookup(name) is not None:
+        assert (opts.help_for(name) or "").strip() or opts.BY_NAME[name].choices
+        assert f"`{name}`" in doc
+    else:
+        assert cli.SOURCE_FLAGS[name][2].strip(), f"-{name} has no help"
+        assert f"| `-{name}` |" in doc, f"-{name} missing from the Flags table"
+
+
+def test_pprofsh_flags_are_the_documented_ones():
+    """The flags pprofsh adds to pprof's (-c, -changes, -leaks, -watch...) are all in the table."""
+    own = [n for n, (_k, _d, h) in cli.SOURCE_FLAGS.items() if h.startswith("pprofsh:")]
+    assert {"c", "changes", "leaks", "watch", "interval", "count", "fail_on"} <= set(own)
 
 
 def test_doc_is_generated():
