@@ -14,7 +14,6 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -77,13 +76,24 @@ def test_symlink_is_followed(tmp_path):
 def test_fifo_is_written_to(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
-    reader.start()
-    rc, _, err = run_cli(["-top", "-output", str(fifo), GOROUTINE])
-    reader.join(60)
+    # The reading end is open first: Go's os.Create opens a FIFO O_RDWR without
+    # waiting for a reader, so a reader that came later would find nothing.
+    rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        rc, _, err = run_cli(["-top", "-output", str(fifo), GOROUTINE])
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(rfd, 1 << 16)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(rfd)
     assert rc == 0, err
-    assert got == [top_text().encode()]
+    assert b"".join(chunks) == top_text().encode()
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
