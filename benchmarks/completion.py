@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time tab completion of function names on a big profile (target: under 50 ms).
 
-    python benchmarks/completion.py benchmarks/data/cpu-L.pb.gz
+    python benchmarks/completion.py benchmarks/data/cpu_L.pb.gz
 
 Loads the profile as the shell does, then times building the completion index
 (once per profile, on the first Tab) and completing function names for a few

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Time pprofsh against `go tool pprof`, side by side, on the generated profiles.
+"""Time pprofsh against `go tool pprof`, side by side, on profiles Go's encoder wrote.
 
-    python benchmarks/gen.py --out benchmarks/data           # once
-    python benchmarks/run.py --scales S,M [--rows top,peek] [--repeat 3] [--write-doc]
+    python benchmarks/run.py [--rows top_S,top_L,...] [--repeat 3] [--shell] [--write-doc]
+
+The profiles come from ../shared/bench/make_profiles.sh (run when --data lacks
+them), the very bytes `go tool pprof` users have.
 
 Each measurement runs the command in a fresh child process (stdout to /dev/null,
 stderr to a temporary file) and reaps it with os.wait4(), whose rusage belongs
@@ -16,7 +18,6 @@ one that runs past --timeout is killed (its whole process group) and shows `>Ns`
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
@@ -34,30 +35,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO / "benchmarks" / "data"
+# ../shared/bench beside the repository (in CI; also one level further up here).
+MAKE_PROFILES = [
+    REPO.parent / "shared" / "bench" / "make_profiles.sh",
+    REPO.parent.parent / "shared" / "bench" / "make_profiles.sh",
+]
 DEFAULT_DOC = REPO / "docs" / "performance.md"
-SCALE_ORDER = ["S", "M", "L", "XL"]
-ROWS = ["parse", "top", "topcum", "traces", "tree", "peek", "list", "base", "shell"]
-ROW_HELP = {
-    "parse": "floor: gunzip + profile_pb2 ParseFromString in a fresh Python (pprofsh column only)",
-    "top": "-top",
-    "topcum": "-top -cum",
-    "traces": "-traces",
-    "tree": "-tree",
-    "peek": "-peek=<regex of a mid-hot function>",
-    "list": "-list=<same regex> (source files do not exist: annotated listing without source)",
-    "base": "-top -base <kind>-<scale>-base.pb.gz <kind>-<scale>.pb.gz",
-    "shell": "interactive mode fed from stdin: top / top -cum / peek / list / traces",
-}
-
-PARSE_SNIPPET = (
-    "import gzip, sys\n"
-    "from pprofsh.profile import profile_pb2\n"
-    "p = profile_pb2.Profile()\n"
-    "p.ParseFromString(gzip.decompress(open(sys.argv[1], 'rb').read()))\n"
-    "assert p.sample\n"
-)
-
-
 # --------------------------------------------------------------------------- measuring
 
 
@@ -237,337 +220,210 @@ def machine_info(go_cmd_desc: str) -> dict[str, str]:
     return info
 
 
-def load_meta(data: Path, name: str) -> dict:
-    try:
-        return json.loads((data / f"{name}.json").read_text())
-    except (OSError, ValueError):
-        return {}
+# --------------------------------------------------------------------------- rows
+
+PEEK = r"runtime\.mallocgc"
 
 
-# --------------------------------------------------------------------------- formatting
+@dataclass
+class Row:
+    name: str
+    args: list[str]  # flags before the profile(s)
+    files: list[str]  # profile names in the data directory, without .pb.gz
+    target: float  # the issue's bound on pprofsh/Go
 
 
-def fmt_time(t: float) -> str:
-    if t < 1:
-        return f"{t * 1000:.0f} ms"
-    if t < 100:
-        return f"{t:.2f} s"
-    return f"{t:.0f} s"
+ROWS = [
+    Row("top_S", ["-top"], ["cpu_S"], 1.0),
+    Row("top_M", ["-top"], ["cpu_M"], 0.25),
+    Row("top_L", ["-top"], ["cpu_L"], 0.15),
+    Row("topcum_L", ["-top", "-cum"], ["cpu_L"], 0.2),
+    Row("tree_L", ["-tree"], ["cpu_L"], 0.2),
+    Row("peek_L", [f"-peek={PEEK}"], ["cpu_L"], 0.2),
+    Row("list_L", [f"-list={PEEK}"], ["cpu_L"], 0.2),
+    Row("traces_L", ["-traces"], ["cpu_L"], 0.2),
+    Row("dot_L", ["-dot"], ["cpu_L"], 0.2),
+    Row("heap_L", ["-top"], ["heap_L"], 0.2),
+    Row("goroutine_100k", ["-top"], ["goroutine_100k"], 0.6),
+    Row("base_M", ["-top", "-base"], ["cpu_M_base", "cpu_M"], 0.3),
+]
+
+# Shell steps: each ends when the next prompt arrives. After the load and a
+# first report, every step changes one thing (report kind, filter, sample index,
+# granularity) and is followed by a report where the change is an option.
+SHELL_STEPS = [
+    ("load + greeting", None),
+    ("top", "top"),
+    ("top -cum", "top -cum"),
+    (f"peek {PEEK}", f"peek {PEEK}"),
+    ("tree", "tree"),
+    (f"list {PEEK}", f"list {PEEK}"),
+    ("focus=ServeHTTP; top", "focus=ServeHTTP\ntop"),
+    ("focus=; ignore=runtime; top", "focus=\nignore=runtime\ntop"),
+    ("ignore=; tagfocus=handler=/api/v2.*; top", "ignore=\ntagfocus=handler=/api/v2.*\ntop"),
+    ("tagfocus=; sample_index=0; top", "tagfocus=\nsample_index=0\ntop"),
+    ("sample_index=1; granularity=lines; top", "sample_index=1\ngranularity=lines\ntop"),
+]
 
 
-def fmt_size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+def ensure_profiles(data: Path, names: set[str], log) -> None:
+    missing = [n for n in sorted(names) if not (data / f"{n}.pb.gz").exists()]
+    if not missing:
+        return
+    script = next((p for p in MAKE_PROFILES if p.exists()), None)
+    if script is None:
+        raise SystemExit(f"missing {', '.join(missing)} in {data} and no make_profiles.sh found")
+    log(f"writing profiles with {script} into {data}")
+    subprocess.run(["sh", str(script), str(data)], check=True)
 
 
-class Footnotes:
-    def __init__(self) -> None:
-        self.notes: list[str] = []
+def shell_session(cmd: list[str], path: Path) -> list[float]:
+    """Seconds per shell step (see SHELL_STEPS), from the prompts' arrival times."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from shell_steps import timed_session
 
-    def ref(self, text: str) -> str:
-        text = text.replace("|", "\\|").replace("\n", " ")[:300]
-        if text not in self.notes:
-            self.notes.append(text)
-        return f"[^{self.notes.index(text) + 1}]"
-
-
-def cell_text(c: Cell | None, timeout: float, notes: Footnotes) -> tuple[str, str]:
-    """(time text, RSS text)."""
-    if c is None:
-        return "—", "—"
-    if c.status == "n/a":
-        return "n/a" + (notes.ref(c.note) if c.note else ""), "—"
-    if c.status == "timeout":
-        return f">{timeout:g}s", "—"
-    if c.status == "error":
-        return "error" + notes.ref(c.err or "failed"), "—"
-    m, rss = c.median, c.maxrss_mb
-    return (fmt_time(m) if m is not None else "—"), (f"{rss:.0f} MB" if rss is not None else "—")
+    lines: list[str] = []
+    ends: list[int] = []  # index of the prompt that ends each step
+    for _name, text in SHELL_STEPS:
+        if text is not None:
+            lines.extend(text.split("\n"))
+        ends.append(len(lines))
+    marks = timed_session([*cmd, str(path)], lines)
+    out = []
+    prev = 0.0
+    for e in ends:
+        t = marks[e] if e < len(marks) else float("nan")
+        out.append(t - prev)
+        prev = t
+    return out
 
 
-def ratio_text(py: Cell | None, go: Cell | None, timeout: float) -> str:
-    if py is None or go is None:
-        return "—"
-    pm, gm = py.median, go.median
-    if pm is not None and gm is not None and gm > 0:
-        return f"{pm / gm:.2f}×"
-    if pm is not None and go.status == "timeout":
-        return f"<{pm / timeout:.2f}×"
-    if gm is not None and py.status == "timeout":
-        return f">{timeout / gm:.2f}×"
-    return "—"
+def ratio(py: float | None, go: float | None) -> float | None:
+    return py / go if py is not None and go else None
 
 
-def render(results: list[dict], info: dict[str, str], args, gen_cmd: str) -> str:
-    notes = Footnotes()
-    out: list[str] = []
-    out.append("# Performance: pprofsh vs `go tool pprof`\n")
+def render(rows: list[dict], shell: dict | None, info: dict[str, str], repeat: int) -> str:
+    out = ["# Performance: pprofsh beside `go tool pprof`", ""]
     out.append(
-        f"Generated by `python benchmarks/run.py {' '.join(args.argv)}` on "
-        f"{dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; the "
-        f"profiles by `{gen_cmd}` (see `benchmarks/README.md`).\n"
+        "Profiles written by Go's own encoder (`sh ../shared/bench/make_profiles.sh DIR`), "
+        f"both tools alternated in one run, start-up included, median of {repeat} runs, "
+        "peak RSS the largest seen. Regenerate with `python benchmarks/run.py --shell "
+        "--write-doc` (options: `benchmarks/README.md`)."
     )
+    out += ["", "## Machine", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in info.items()]
+    out += ["", "## One-shot reports", ""]
     out.append(
-        "Median wall time of a fresh process per run (stdout to /dev/null), largest "
-        "peak RSS of the child, ratio of the medians (below 1× means pprofsh is "
-        "faster). Both tools read the same files in the same run, runs alternating.\n"
+        "| row | command | pprofsh | go pprof | pprofsh/Go | target | peak RSS pprofsh / Go |"
     )
-    out.append("## Machine\n")
-    out.append("| | |\n|---|---|")
-    for k, v in info.items():
-        out.append(f"| {k} | {v} |")
-    out.append("")
-    for res in results:
-        meta = res["meta"]
-        desc = [f"{meta.get('samples', '?')} samples"]
-        if "distinct_stacks" in meta:
-            desc.append(f"{meta['distinct_stacks']} distinct stacks")
-        if "locations" in meta:
-            desc.append(f"{meta['locations']} locations")
-        if "functions" in meta:
-            desc.append(f"{meta['functions']} functions")
-        if "gz_bytes" in meta:
-            desc.append(f"{fmt_size(meta['gz_bytes'])} gzipped")
-        out.append(f"## {res['name']}.pb.gz\n")
+    out.append("|---|---|--:|--:|--:|--:|--:|")
+    for r in rows:
+        py, go = r["pprofsh"], r["go"]
+        rt = ratio(py["median"], go["median"])
+        met = "" if rt is None else (" ✓" if rt <= r["target"] else " ✗")
+        rss = f"{py['rss_mb']:.0f} / {go['rss_mb']:.0f} MB" if py["rss_mb"] and go["rss_mb"] else ""
         out.append(
-            f"{', '.join(desc)}; {res['repeat']} run(s) per cell"
-            f"{'; peek/list regex `' + res['regex'] + '`' if res.get('regex') else ''}.\n"
+            f"| {r['name']} | `{r['command']}` | {_t(py['median'])} | {_t(go['median'])} | "
+            f"{'' if rt is None else f'{rt:.2f}×'} | ≤{r['target']}×{met} | {rss} |"
         )
-        out.append("| row | pprofsh | RSS | go pprof | RSS | pprofsh/Go |")
-        out.append("|---|--:|--:|--:|--:|--:|")
-        for row in res["rows"]:
-            py, go = row["pprofsh"], row["go"]
-            pt, pr = cell_text(py, res["timeout"], notes)
-            gt, gr = cell_text(go, res["timeout"], notes)
+    if shell:
+        out += ["", f"## Shell on {shell['profile']}", ""]
+        out.append(
+            "One session per tool, commands piped in; each step ends when the next "
+            "prompt arrives. Target for every step after the load: ≤ 0.05× Go's "
+            "per-command cost."
+        )
+        out += ["", "| step | pprofsh | go pprof | pprofsh/Go |", "|---|--:|--:|--:|"]
+        for i, (name, _t2) in enumerate(SHELL_STEPS):
+            p, g = shell["pprofsh"][i], shell["go"][i] if shell["go"] else None
+            rt = ratio(p, g)
             out.append(
-                f"| {row['label']} | {pt} | {pr} | {gt} | {gr} | "
-                f"{ratio_text(py, go, res['timeout'])} |"
+                f"| `{name}` | {p:.3f} s | {'' if g is None else f'{g:.3f} s'} | "
+                f"{'' if rt is None else f'{rt:.3f}×'} |"
             )
-        out.append("")
-    out.append("## Rows\n")
-    for r in ROWS:
-        out.append(f"- `{r}`: {ROW_HELP[r]}")
-    out.append("")
-    try:
-        out.append(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.\n")
-    except OSError:
-        pass
-    if notes.notes:
-        for i, n in enumerate(notes.notes, 1):
-            out.append(f"[^{i}]: {n}")
-        out.append("")
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
-# --------------------------------------------------------------------------- main
+def _t(t: float | None) -> str:
+    if t is None:
+        return "error"
+    return f"{t * 1000:.0f} ms" if t < 1 else f"{t:.2f} s"
 
 
 def main(argv: list[str] | None = None) -> int:
-    rows_help = "rows: " + "; ".join(f"{k}: {v}" for k, v in ROW_HELP.items())
-    ap = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=rows_help,
-    )
-    ap.add_argument("--data", default=str(DEFAULT_DATA), help="where gen.py wrote the profiles")
-    ap.add_argument(
-        "--kind",
-        default="cpu",
-        choices=["cpu", "heap", "goroutine"],
-        help="which profiles (goroutine has one size; --scales is ignored for it)",
-    )
-    ap.add_argument("--scales", default="S,M", help="comma list of S,M,L,XL (default S,M)")
-    ap.add_argument("--rows", default=",".join(ROWS), help=f"comma list of {','.join(ROWS)}")
-    ap.add_argument(
-        "--repeat",
-        type=int,
-        default=None,
-        help="runs per cell; the median is reported (default 3, 1 for XL)",
-    )
-    ap.add_argument(
-        "--timeout",
-        type=float,
-        default=600.0,
-        help="seconds per command before it is killed (default 600)",
-    )
-    ap.add_argument("--tools", default="pprofsh,go", help="comma list of pprofsh,go")
-    ap.add_argument("--python", default=sys.executable, help="interpreter for pprofsh")
-    ap.add_argument(
-        "--go-cmd",
-        default=None,
-        help="command for Go's pprof (default: $(go env GOTOOLDIR)/pprof, else `go tool pprof`)",
-    )
-    ap.add_argument("--regex", default=None, help="override the peek/list regex")
-    ap.add_argument("--json", default=None, help="also write raw results to this JSON file")
-    ap.add_argument("--write-doc", action="store_true", help="write the Markdown to --doc-path")
-    ap.add_argument("--doc-path", default=str(DEFAULT_DOC))
-    ap.add_argument("-v", "--verbose", action="store_true", help="log every run to stderr")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="profiles directory")
+    ap.add_argument("--rows", default=",".join(r.name for r in ROWS))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--shell", action="store_true", help="also time shell steps on cpu_L")
+    ap.add_argument("--shell-profile", default="cpu_L")
+    ap.add_argument("--go-cmd", default=None)
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--write-doc", action="store_true")
+    ap.add_argument("--doc-path", type=Path, default=DEFAULT_DOC)
+    ap.add_argument("--json", default=None, help="also write the raw runs here")
+    ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
-    args.argv = list(argv if argv is not None else sys.argv[1:])
-
-    data = Path(args.data)
-    rows = [r.strip() for r in args.rows.split(",") if r.strip()]
-    for r in rows:
-        if r not in ROWS:
-            ap.error(f"unknown row {r!r} (known: {', '.join(ROWS)})")
-    tools = {t.strip() for t in args.tools.split(",") if t.strip()}
-    if not tools <= {"pprofsh", "go"}:
-        ap.error("--tools takes pprofsh and/or go")
-    if args.kind == "goroutine":
-        names = [("goroutine", "-")]
-    else:
-        scales = [s.strip().upper() for s in args.scales.split(",") if s.strip()]
-        for s in scales:
-            if s not in SCALE_ORDER:
-                ap.error(f"unknown scale {s!r}")
-        names = [(f"{args.kind}-{s}", s) for s in scales]
-
-    go_cmd, go_desc = find_go_pprof(args.go_cmd) if "go" in tools else (None, "not run")
-    info = machine_info(go_desc)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + (
-        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
-    )
-    py_cmd = [args.python, "-m", "pprofsh"]
 
     def log(msg: str) -> None:
         if args.verbose:
             print(msg, file=sys.stderr, flush=True)
 
-    # Warm-up: byte-compile pprofsh once, so the first timed run does not pay for it.
-    if "pprofsh" in tools:
-        subprocess.run(
-            [args.python, "-c", "import pprofsh.cli"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            check=False,
-        )
-
+    wanted = {n.strip() for n in args.rows.split(",") if n.strip()}
+    rows = [r for r in ROWS if r.name in wanted]
+    names = {f for r in rows for f in r.files}
+    if args.shell:
+        names.add(args.shell_profile)
+    ensure_profiles(args.data, names, log)
+    go_cmd, go_desc = find_go_pprof(args.go_cmd)
+    info = machine_info(go_desc)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    py_cmd = [args.python, "-m", "pprofsh"]
     results = []
-    with tempfile.TemporaryDirectory(prefix="pprofsh-bench-") as tmp:
-        for name, scale in names:
-            prof = data / f"{name}.pb.gz"
-            if not prof.exists():
-                print(f"skipping {name}: {prof} not found (run benchmarks/gen.py)", file=sys.stderr)
-                continue
-            prof.read_bytes()  # page cache
-            meta = load_meta(data, name)
-            base = data / f"{name}-base.pb.gz"
-            if base.exists():
-                base.read_bytes()
-            regex = args.regex or meta.get("peek_regex") or r"runtime\.mallocgc"
-            repeat = args.repeat if args.repeat is not None else (1 if scale == "XL" else 3)
-            shell_in = Path(tmp) / f"{name}.commands"
-            shell_in.write_text(f"top\ntop -cum\npeek {regex}\nlist {regex}\ntraces\n")
-            rel = os.path.relpath(prof)
-            labels = {
-                "parse": "parse floor (Python)",
-                "top": "`-top`",
-                "topcum": "`-top -cum`",
-                "traces": "`-traces`",
-                "tree": "`-tree`",
-                "peek": "`-peek=RE`",
-                "list": "`-list=RE`",
-                "base": "`-top -base`",
-                "shell": "shell: top, top -cum, peek, list, traces",
+    for r in rows:
+        files = [str(args.data / f"{f}.pb.gz") for f in r.files]
+        cells = {"pprofsh": Cell(), "go": Cell()}
+        for i in range(args.repeat):
+            for tool, cmd in (("pprofsh", py_cmd), ("go", go_cmd)):
+                if cmd is None:
+                    continue
+                run = measure([*cmd, *r.args, *files], timeout=args.timeout, env=env)
+                cells[tool].runs.append(run)
+                log(f"{r.name} {tool} #{i + 1}: {run.wall} s {run.maxrss_kb // 1024} MB {run.err}")
+        results.append(
+            {
+                "name": r.name,
+                "command": " ".join([*r.args, *r.files]),
+                "target": r.target,
+                **{
+                    t: {
+                        "median": c.median,
+                        "rss_mb": c.maxrss_mb,
+                        "runs": [asdict(x) for x in c.runs],
+                    }
+                    for t, c in cells.items()
+                },
             }
-            res = {
-                "name": name,
-                "file": rel,
-                "meta": meta,
-                "repeat": repeat,
-                "timeout": args.timeout,
-                "regex": regex,
-                "rows": [],
-            }
-            for row in rows:
-                stdin_path = None
-                if row == "parse":
-                    argv_py = [args.python, "-c", PARSE_SNIPPET, str(prof)]
-                    argv_go = None
-                else:
-                    if row == "top":
-                        a = ["-top", str(prof)]
-                    elif row == "topcum":
-                        a = ["-top", "-cum", str(prof)]
-                    elif row == "traces":
-                        a = ["-traces", str(prof)]
-                    elif row == "tree":
-                        a = ["-tree", str(prof)]
-                    elif row == "peek":
-                        a = [f"-peek={regex}", str(prof)]
-                    elif row == "list":
-                        a = [f"-list={regex}", str(prof)]
-                    elif row == "base":
-                        a = ["-top", "-base", str(base), str(prof)]
-                    else:  # shell
-                        a = [str(prof)]
-                        stdin_path = shell_in
-                    argv_py = py_cmd + a
-                    argv_go = go_cmd + a if go_cmd else None
-                cells: dict[str, Cell | None] = {"pprofsh": None, "go": None}
-                plan = []
-                if "pprofsh" in tools:
-                    cells["pprofsh"] = Cell()
-                    plan.append(("pprofsh", argv_py))
-                if "go" in tools and row != "parse":
-                    cells["go"] = Cell()
-                    if argv_go is None:
-                        cells["go"].status, cells["go"].note = "n/a", "`go` not found"
-                    else:
-                        plan.append(("go", argv_go))
-                if row == "base" and not base.exists():
-                    for c in cells.values():
-                        if c is not None:
-                            c.status = "n/a"
-                            c.note = f"no {base.name}: gen.py --base-scales {scale}"
-                    plan = []
-                for i in range(repeat):
-                    for tool, cmd in plan:
-                        c = cells[tool]
-                        if c.status != "ok":
-                            continue
-                        r = measure(
-                            cmd, timeout=args.timeout, stdin_path=stdin_path, env=env, cwd=REPO
-                        )
-                        c.runs.append(r)
-                        log(
-                            f"{name} {row} {tool} #{i + 1}: {r.status} "
-                            f"{fmt_time(r.wall) if r.wall is not None else ''} "
-                            f"{r.maxrss_kb // 1024} MB {r.err}"
-                        )
-                        if r.status != "ok":
-                            c.status, c.err = r.status, r.err
-                res["rows"].append({"row": row, "label": labels[row], **cells})
-            results.append(res)
-            print(f"done: {name}", file=sys.stderr, flush=True)
-
-    gen_cmd = "python benchmarks/gen.py --out benchmarks/data"
-    text = render(results, info, args, gen_cmd)
-    print(text)
-    if args.write_doc:
-        doc = Path(args.doc_path)
-        doc.parent.mkdir(parents=True, exist_ok=True)
-        doc.write_text(text)
-        print(f"wrote {doc}", file=sys.stderr)
-    if args.json:
-
-        def enc(o):
-            if isinstance(o, Cell):
-                return {
-                    "status": o.status,
-                    "err": o.err,
-                    "note": o.note,
-                    "median": o.median,
-                    "maxrss_mb": o.maxrss_mb,
-                    "runs": [asdict(r) for r in o.runs],
-                }
-            raise TypeError(type(o))
-
-        Path(args.json).write_text(
-            json.dumps({"machine": info, "results": results}, default=enc, indent=2) + "\n"
         )
+    shell = None
+    if args.shell:
+        path = args.data / f"{args.shell_profile}.pb.gz"
+        py_steps = shell_session(py_cmd, path)
+        go_steps = shell_session(go_cmd, path) if go_cmd else []
+        shell = {"profile": path.name, "pprofsh": py_steps, "go": go_steps}
+    try:
+        info["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        pass
+    text = render(results, shell, info, args.repeat)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"machine": info, "rows": results, "shell": shell}, indent=2)
+        )
+    if args.write_doc:
+        args.doc_path.write_text(text)
     return 0
 
 

@@ -7,7 +7,7 @@ before it. One session per tool gives the cost of every step: the load, a first
 report, a repeated one, a re-sorted one, and reports after a new focus, sample
 index or granularity.
 
-    python benchmarks/shell_steps.py benchmarks/data/cpu-L.pb.gz [--focus RE]
+    python benchmarks/shell_steps.py benchmarks/data/cpu_L.pb.gz [--focus RE]
 
 Prints a Markdown table. Not a test: nothing here fails on a clock.
 """

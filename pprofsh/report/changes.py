@@ -35,7 +35,7 @@ def changes_values(rpt: Report, traces: bool) -> dict[tuple[str, ...], int]:
             if key:
                 out[key] = out.get(key, 0) + rpt.options.sample_value(s.values)
         return out
-    g = rpt.new_graph()
+    g = rpt.new_graph(edges=False)  # only node sums are printed
     return {(n.name,): n.cum for n in g.nodes}
 
 

@@ -26,7 +26,7 @@ MARGIN = 5  # lines shown before the first and after the last sample
 
 def print_source(rpt: Report) -> str:
     o = rpt.options
-    g = rpt.new_graph()
+    g = rpt.new_graph(edges=False)  # list prints node sums per line, no edges
     functions: list[Node] = []
     function_nodes: dict[str, list[Node]] = {}
     for n in g.nodes:
