@@ -34,6 +34,7 @@ from prompt_toolkit.document import Document
 from pprofsh import commands as cmds
 from pprofsh import options as opts
 from pprofsh.measurement import UNIT_FAMILIES
+from pprofsh.profile.columns import profile_columns
 from pprofsh.remote_commands import endpoint_completions
 from pprofsh.ui import sanitize
 
@@ -145,20 +146,19 @@ class ProfileIndex:
         self.functions = NameIndex(f.name for f in profile.functions)
         keys: dict[str, None] = {}
         pairs: dict[str, None] = {}
-        seen: set[tuple[int, int]] = set()
-        for s in profile.samples:
-            # Samples share label dicts: look at each distinct pair of dicts once.
-            ident = (id(s.labels), id(s.num_labels))
-            if ident in seen:
+        # Each distinct label set once, from the columns: no Sample object is made.
+        cols = profile_columns(profile)
+        for li in cols.used_label_sets():
+            if li < 0:
                 continue
-            seen.add(ident)
-            if s.labels:
-                for k, vs in s.labels.items():
+            labels, num_labels, _units = cols.label_sets[li]
+            if labels:
+                for k, vs in labels.items():
                     keys.setdefault(k, None)
                     for v in vs:
                         pairs.setdefault(f"{k}={v}", None)
-            if s.num_labels:
-                for k in s.num_labels:
+            if num_labels:
+                for k in num_labels:
                     keys.setdefault(k, None)
         self.label_keys = sorted(keys)
         self.label_pairs = sorted(pairs)
