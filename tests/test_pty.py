@@ -128,8 +128,18 @@ def test_history_survives_restart(env, tmp_path):
     assert oct(hist.stat().st_mode & 0o777) == oct(0o600)
 
     child = spawn(env)
-    child.send("\x1b[A")  # Up
-    child.expect_exact("peek nilReceiver")
+    # prompt_toolkit loads the history file in a thread: an Up pressed before it is
+    # loaded does nothing, so press again until the line appears (once loaded, the
+    # first Up is the last line, `peek nilReceiver`).
+    for _ in range(20):
+        child.send("\x1b[A")  # Up
+        try:
+            child.expect_exact("peek nilReceiver", timeout=1)
+            break
+        except pexpect.TIMEOUT:
+            continue
+    else:
+        raise AssertionError("Up never recalled the history")
     child.send("\r")
     child.expect_exact("runtime.chanrecv1")
     child.expect_exact(PROMPT)
