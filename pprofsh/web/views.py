@@ -9,6 +9,7 @@ so that a view shows what the same command prints in the shell.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -231,7 +232,28 @@ def highlight_go(lines: list[str]) -> list[str]:
     got = out.split("\n")
     if len(got) < len(lines):  # never expected; fall back to plain escaped text
         return [h(x) for x in lines]
-    return got[: len(lines)]
+    return _balanced(got[: len(lines)])
+
+
+_SPAN = re.compile(r'<span class="[^"]*">|</span>')
+
+
+def _balanced(lines: list[str]) -> list[str]:
+    """Each line's spans closed at its end and reopened on the next: a token that runs
+    over lines (a block comment, a raw string) stays well-formed in its table cell."""
+    out = []
+    carried: list[str] = []
+    for ln in lines:
+        opened = list(carried)
+        for m in _SPAN.finditer(ln):
+            if m.group(0) == "</span>":
+                if opened:
+                    opened.pop()
+            else:
+                opened.append(m.group(0))
+        out.append("".join(carried) + ln + "</span>" * len(opened))
+        carried = opened
+    return out
 
 
 def source_css() -> str:

@@ -547,3 +547,22 @@ def test_pages_follow_the_shell(handshake):
     s.config["focus"] = ""
     s.run("load", ["#2"])
     assert top_names(handshake.get("/ui/top")[2]) != no_base
+
+
+def test_highlighted_lines_are_each_well_formed():
+    from pprofsh.web.views import highlight_go
+
+    lines = [
+        "func f() {",
+        "\t/* a comment",
+        "\t   over <three> lines */",
+        "\tx := `raw",
+        "text`",
+        "}",
+    ]
+    got = highlight_go(lines)
+    assert len(got) == len(lines)
+    for ln in got:
+        assert ln.count("<span") == ln.count("</span>"), ln
+        assert "<three>" not in ln
+    assert "&lt;three&gt;" in got[2]
