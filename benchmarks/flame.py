@@ -60,7 +60,7 @@ def main() -> int:
 
     draw()
     t4 = time.perf_counter()
-    print(f"{path}: {len(stacks)} distinct stacks, {len(stacks.ids)} frames")
+    print(f"{path}: {len(stacks)} stack rows, {len(stacks.ids)} frames")
     print(f"load {t1 - t0:.2f} s")
     print(f"graph index (shared with top/tree/peek) {t2 - t1:.2f} s")
     print(f"stacks {t3 - t2:.2f} s, view + first screen {t4 - t3:.2f} s ({len(view.tree)} boxes)")
