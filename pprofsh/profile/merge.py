@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 
 from pprofsh.errors import ProfileError
-from pprofsh.go import go_int64, go_round, wrap_int64
+from pprofsh.go import go_int64, go_round
+from pprofsh.profile.columns import (
+    LabelSet,
+    SampleSet,
+    _ranges,
+    dedupe_stacks,
+    profile_columns,
+)
 from pprofsh.profile.model import Function, Line, Location, Mapping, Profile, Sample, ValueType
 
 
@@ -95,19 +102,14 @@ def labels_key(s: Sample) -> tuple[Any, ...]:
 class _Merger:
     def __init__(self, p: Profile) -> None:
         self.p = p
-        self.samples: dict[object, Sample] = {}
         self.locations: dict[tuple[Any, ...], Location] = {}
         self.functions: dict[tuple[Any, ...], Function] = {}
         self.mappings: dict[tuple[Any, ...], Mapping] = {}
-        # Merged stacks by their location ids: equal stacks share one tuple object.
-        self.interned: dict[tuple[int, ...], tuple[Location, ...]] = {}
-        self._keep: list[tuple[Location, ...]] = []
 
     def start_source(self) -> None:
         self.loc_by_src: dict[int, Location] = {}
         self.fn_by_src: dict[int, Function] = {}
         self.map_by_src: dict[int, tuple[Mapping | None, int]] = {}
-        self.stack_by_src: dict[int, tuple[tuple[Location, ...], int]] = {}
 
     def mapping(self, src: Mapping | None) -> tuple[Mapping | None, int]:
         if src is None:
@@ -176,69 +178,96 @@ class _Merger:
         self.loc_by_src[id(src)] = loc
         return loc
 
-    def stack(self, src: tuple[Location, ...]) -> tuple[tuple[Location, ...], int]:
-        got = self.stack_by_src.get(id(src))
-        if got is None:
-            by_src = self.loc_by_src
-            stack = tuple([by_src.get(id(loc)) or self.location(loc) for loc in src])
-            ids = tuple([loc.id for loc in stack])
-            interned = self.interned.get(ids)
-            if interned is None:
-                interned = self.interned[ids] = stack
-            got = (interned, id(interned))
-            self.stack_by_src[id(src)] = got
-            # Keep src alive so its id() is not reused while it is a key.
-            self._keep.append(src)
-        return got
-
-    def samples_of(self, src: Profile) -> None:
-        """Map every non-zero sample of src, summing samples with equal stacks and labels."""
-        stack_by_src = self.stack_by_src
-        samples = self.samples
-        out = self.p.samples
-        label_keys: dict[tuple[int, int, int], tuple[Any, ...]] = {}
-        for s in src.samples:
-            vals = s.values
-            if not any(vals):
-                continue
-            got = stack_by_src.get(id(s.locations))
-            if got is None:
-                got = self.stack(s.locations)
-            labs, nums = s.labels, s.num_labels
-            if labs or nums:
-                ck = (id(labs), id(nums), id(s.num_units))
-                lk = label_keys.get(ck)
-                if lk is None:
-                    lk = label_keys[ck] = labels_key(s)
-                key: object = (got[1], lk)
-            else:
-                key = got[1]
-            m = samples.get(key)
-            if m is None:
-                # Label dicts are shared, not copied: nothing edits them in place.
-                m = samples[key] = Sample(
-                    got[0], list(vals), labs or None, nums or None, s.num_units or None
-                )
-                out.append(m)
-            else:
-                mv = m.values
-                for i, v in enumerate(vals):
-                    # Go adds int64s: sums past the range wrap around
-                    mv[i] = wrap_int64(mv[i] + v)
-
 
 def merge(srcs: list[Profile]) -> Profile:
-    """Go's profile.Merge: raises ProfileError with Go's text for incompatible inputs."""
+    """Go's profile.Merge: raises ProfileError with Go's text for incompatible inputs.
+
+    Samples are merged as columns (profile/columns.py): each source location is
+    mapped once, in the order a walk of the samples would first meet it (so ids
+    come out as Go numbers them), equal stacks and equal label sets (by content)
+    get one id each, and the values of samples with both equal are summed."""
     if not srcs:
         raise ProfileError("no profiles to merge")
     p = _headers(srcs)
     pm = _Merger(p)
+    ntypes = len(p.sample_types)
+    sets: list[LabelSet] = []
+    canon: dict[tuple[Any, ...], int] = {}
+    lens_parts, flat_parts, gstack_parts, glab_parts, gval_parts = [], [], [], [], []
+    nstacks = 0
     for src in srcs:
         pm.start_source()
         if not pm.mappings and src.mappings:
             pm.mapping(src.mappings[0])
-        pm.samples_of(src)
-    if any(not any(s.values) for s in p.samples):
+        cols = profile_columns(src)
+        live = cols.values.any(axis=1) if cols.num_groups else np.zeros(0, bool)
+        g_stack = cols.stack[live].astype(np.int64)
+        # Stacks in order of first use, then their locations in walk order (leaf first).
+        ust, ufirst = np.unique(g_stack, return_index=True)
+        used = ust[np.argsort(ufirst, kind="stable")]
+        lens = np.diff(cols.starts)[used]
+        ent = cols.locs[_ranges(cols.starts[:-1][used], cols.starts[1:][used])]
+        ul, lfirst = np.unique(ent, return_index=True)
+        loc_map = np.full(len(cols.locations) + 1, -1, np.int64)
+        table = cols.locations
+        for li in ul[np.argsort(lfirst, kind="stable")].tolist():
+            loc_map[li] = pm.location(table[li]).id - 1
+        flat_parts.append(loc_map[ent])
+        lens_parts.append(lens)
+        renum = np.full(cols.num_stacks + 1, -1, np.int64)
+        renum[used] = np.arange(len(used)) + nstacks
+        nstacks += len(used)
+        gstack_parts.append(renum[g_stack])
+        lab_map = np.full(len(cols.label_sets) + 1, -1, np.int64)
+        g_lab = cols.labels[live].astype(np.int64)
+        for li in np.unique(g_lab).tolist():
+            if li < 0:
+                continue
+            ls = cols.label_sets[li]
+            key = labels_key(Sample((), [], *ls))
+            cid = canon.get(key)
+            if cid is None:
+                cid = canon[key] = len(sets)
+                sets.append(ls)
+            lab_map[li] = cid
+        glab_parts.append(lab_map[g_lab])
+        gval_parts.append(cols.values[live])
+    lens_all = np.concatenate(lens_parts) if lens_parts else np.zeros(0, np.int64)
+    flat_all = np.concatenate(flat_parts).astype(np.int32) if flat_parts else np.zeros(0, np.int32)
+    starts, locs, stack_id = dedupe_stacks(lens_all, flat_all)
+    gstack = stack_id[np.concatenate(gstack_parts)].astype(np.int64) if gstack_parts else None
+    if gstack is None or not len(gstack):
+        p.columns = SampleSet(
+            p.locations,
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.int32),
+            np.zeros((0, ntypes), np.int64),
+            sets,
+        )
+        return p
+    glab = np.concatenate(glab_parts)
+    gval = np.concatenate(gval_parts)
+    gkey = gstack * (len(sets) + 1) + (glab + 1)
+    uk, kfirst, inv = np.unique(gkey, return_index=True, return_inverse=True)
+    order = np.argsort(kfirst, kind="stable")
+    rank = np.empty(len(uk), np.int64)
+    rank[order] = np.arange(len(uk))
+    inv = rank[inv.reshape(-1)]
+    first = kfirst[order]
+    values = np.zeros((len(uk), ntypes), np.int64)
+    np.add.at(values, inv, gval)  # int64 sums wrap around, as Go's do
+    p.columns = SampleSet(
+        p.locations,
+        starts,
+        locs,
+        gstack[first].astype(np.int32),
+        glab[first].astype(np.int32),
+        values,
+        sets,
+    )
+    if bool((~values.any(axis=1)).any()):
         return merge([p])
     return p
 
