@@ -32,6 +32,15 @@ from pprofsh.report.tagroot import add_label_nodes
 
 
 def apply_command_overrides(cmd: str, fmt: str, cfg: Config) -> Config:
+    """pprof's applyCommandOverrides: the options a command forces, on a copy.
+
+    Why each, as pprof has them: listings (disasm, weblist, list) and peek show
+    every line they match, so they are never trimmed; disasm and weblist work on
+    addresses (disasm without inlines, as objdump shows them); list works on
+    source lines. top/text show every node unless a count is given (the shell's
+    10 comes from its parser, not from here); the graphs default to 80 nodes.
+    proto, raw and callgrind keep everything, by address, so that nothing a tool
+    reading them needs is lost."""
     cfg = cfg.copy()
     trim = cfg.trim
     if cmd == "disasm":

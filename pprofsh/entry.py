@@ -112,6 +112,7 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
             focus = _cat(focus, t)
         i += 1
     # `tags` filters tags, not frames: its words are tag filters (as pprof's parser does).
+    # Words are joined with "|" because pprof joins them so: `top a b` focuses on a OR b.
     fkey, ikey = ("tagfocus", "tagignore") if c.tag_words else ("focus", "ignore")
     if focus:
         cfg[fkey] = focus
