@@ -789,7 +789,7 @@ class GraphBuilder:
             return self._build_tree()
         if not self.o.with_tags:
             return self._build_arrays(kept, edges)
-        return self._build_objects(kept)
+        return self._build_tagged(kept)
 
     def _cached(self, what: str, kept: set[NodeInfo] | None, make: Callable[[], Any]) -> Any:
         key = (what, None if kept is None else frozenset(kept))
@@ -896,51 +896,73 @@ class GraphBuilder:
             )
         )
 
-    def _build_objects(self, kept: set[NodeInfo] | None) -> Graph:
-        nodes: dict[NodeInfo, Node] = {}
-        loc_nodes: dict[int, list[Node | None]] = {}
-        for stack, w, dw, sample in self._object_groups():
-            seen_node: set[Node] = set()
-            seen_edge: set[tuple[Node, Node]] = set()
-            parent: Node | None = None
-            residual = False
-            labels = _join_labels(sample) if sample is not None else ""
-            for loc in reversed(stack):
-                lns = loc_nodes.get(id(loc))
-                if lns is None:
-                    lns = []
-                    for info in self.loc_infos(loc):
-                        if kept is not None and info not in kept:
-                            lns.append(None)
-                            continue
-                        n = nodes.get(info)
-                        if n is None:
-                            n = nodes[info] = Node(info)
-                        lns.append(n)
-                    loc_nodes[id(loc)] = lns
-                last = len(lns) - 1
-                for ni in range(last, -1, -1):
-                    n = lns[ni]
-                    if n is None:
-                        residual = True
-                        continue
-                    if n not in seen_node:
-                        seen_node.add(n)
-                        n.cum_div += dw
-                        n.cum += w
-                        if sample is not None:
-                            _add_tags(n, dw, w, labels, sample, self.o.format_tag, False)
-                    if parent is not None and n is not parent and (n, parent) not in seen_edge:
-                        seen_edge.add((n, parent))
-                        parent.add_to_edge(n, dw, w, residual, ni != last)
-                    parent = n
-                    residual = False
-            if parent is not None and not residual:
-                parent.flat_div += dw
-                parent.flat += w
-                if sample is not None:
-                    _add_tags(parent, dw, w, labels, sample, self.o.format_tag, True)
-        return _select(list(nodes.values()), self.o.drop_negative)
+    def _build_tagged(self, kept: set[NodeInfo] | None) -> Graph:
+        """The array-built graph plus each node's tags (the nodelets -dot draws): sums
+        per (label set, node) over the view's groups, as pprof's newGraph adds a
+        sample's labels to every distinct node of its stack (cum) and to its leaf (flat)."""
+        g = self._build_arrays(kept, True)
+        view = self.view
+        if not view.num_groups or not g.nodes:
+            return g
+        ix = self.index()
+        nn = ix.num_nodes
+        w_col = view.values[:, self.o.value_index]
+        if self.o.sample_mean_divisor is not None:
+            dw_col = view.values[:, 0]
+        else:
+            dw_col = np.zeros(view.num_groups, np.int64)
+        live = np.flatnonzero((w_col != 0) | (dw_col != 0))
+        if not len(live):
+            return g
+        # Groups summed by (stack, label set); rows stay in order of first group,
+        # the order in which pprof's per-sample walk first meets each tag.
+        nls = len(view.label_sets) + 1
+        gkey = view.stack[live].astype(np.int64) * nls + (view.labels[live].astype(np.int64) + 1)
+        rows, rinv = _group_keys(gkey, view.num_stacks * nls)
+        rw = _sum_by(rinv, w_col[live], len(rows))
+        rdw = _sum_by(rinv, dw_col[live], len(rows))
+        rst, rls = rows // nls, rows % nls
+        node_ok = self._node_ok(kept)
+        # Cum: every distinct (stack, node) pair of the row's stack (pairs are sorted by stack).
+        pair_first = np.searchsorted(ix.pair_stack, np.arange(view.num_stacks + 1))
+        a, b = pair_first[rst], pair_first[rst + 1]
+        at = _ranges(a, b)
+        row = np.repeat(np.arange(len(rows), dtype=np.int64), b - a)
+        pnode = ix.pair_node[at].astype(np.int64)
+        ok = node_ok[pnode]
+        row, pnode = row[ok], pnode[ok]
+        tkeys, tinv = _group_keys(rls[row] * nn + pnode, nls * nn)
+        m = len(tkeys)
+        cum = _sum_by(tinv, rw[row], m)
+        cum_div = _sum_by(tinv, rdw[row], m)
+        # Flat: the leaf of the row's stack, unless that frame was dropped.
+        has = ix.stack_first[rst + 1] > ix.stack_first[rst]
+        fr = np.flatnonzero(has)
+        leaf = ix.frame_node[ix.stack_first[rst[fr] + 1] - 1].astype(np.int64)
+        lk = node_ok[leaf]
+        fr, leaf = fr[lk], leaf[lk]
+        order = np.argsort(tkeys, kind="stable")
+        slot = order[np.searchsorted(tkeys[order], rls[fr] * nn + leaf)]
+        flat = _sum_by(slot, rw[fr], m)
+        flat_div = _sum_by(slot, rdw[fr], m)
+        by_info = {n.info: n for n in g.nodes}
+        infos = ix.infos
+        sets = view.label_sets
+        joined: dict[int, str] = {}
+        fmt = self.o.format_tag
+        for key, c, cd, f, fd in zip(
+            tkeys.tolist(), cum.tolist(), cum_div.tolist(), flat.tolist(), flat_div.tolist()
+        ):
+            ls, ni = divmod(key, nn)
+            n = by_info.get(infos[ni])
+            if n is None:
+                continue
+            labels = joined.get(ls)
+            if labels is None:
+                labels = joined[ls] = _join_label_map(sets[ls - 1][0] if ls else None)
+            nums, units = (sets[ls - 1][1], sets[ls - 1][2]) if ls else (None, None)
+            _put_tags(n, labels, nums, units, fmt, (c, cd, f, fd))
+        return g
 
     def _build_tree(self) -> Graph:
         children: dict[Node | None, dict[NodeInfo, Node]] = {}
@@ -996,6 +1018,47 @@ def _join_labels(s: Sample) -> str:
     if not s.labels:
         return ""
     return "\\n".join(sorted(f"{k}:{v}" for k, vs in s.labels.items() for v in vs))
+
+
+def _join_label_map(labels: dict[str, list[str]] | None) -> str:
+    if not labels:
+        return ""
+    return "\\n".join(sorted(f"{k}:{v}" for k, vs in labels.items() for v in vs))
+
+
+def _put_tags(
+    n: Node,
+    labels: str,
+    nums: dict[str, list[int]] | None,
+    units: dict[str, list[str]] | None,
+    fmt: Callable[[int, str], str] | None,
+    sums: tuple[int, int, int, int],
+) -> None:
+    """Adds one label set's (cum, cum_div, flat, flat_div) to node n's tags."""
+    c, cd, f, fd = sums
+    if labels:
+        t = n.label_tags.get(labels)
+        if t is None:
+            t = n.label_tags[labels] = Tag(labels)
+        t.cum += c
+        t.cum_div += cd
+        t.flat += f
+        t.flat_div += fd
+    nt = n.numeric_tags.get(labels)
+    if nt is None:
+        nt = n.numeric_tags[labels] = {}
+    for k, vals in (nums or {}).items():
+        ku = (units or {}).get(k) or []
+        for i, v in enumerate(vals):
+            unit = ku[i] if ku else k
+            name = fmt(v, unit) if fmt is not None else str(v)
+            t = nt.get(name)
+            if t is None:
+                t = nt[name] = Tag(name, unit, v)
+            t.cum += c
+            t.cum_div += cd
+            t.flat += f
+            t.flat_div += fd
 
 
 def _add_tags(

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from pprofsh import measurement
 from pprofsh.go import go_int64, wrap_int64
 from pprofsh.graph import Graph, GraphBuilder, GraphOptions, NodeInfo, abs64
-from pprofsh.profile.columns import SampleSet, from_samples
+from pprofsh.profile.columns import LabelSet, SampleSet, from_samples
 from pprofsh.profile.model import Profile, Sample
 
 # Report formats (pprof's report.* constants) that change graph building.
@@ -117,8 +119,8 @@ class Report:
     def builder(self, with_tags: bool = False) -> GraphBuilder:
         if self._builder is None or self._builder.o.with_tags != with_tags:
             if with_tags:
-                samples = [_graph_sample(s, self.options.num_label_units) for s in self.samples]
-                self._builder = GraphBuilder(samples, self.graph_options(with_tags))
+                view = _graph_labels(self.view, self.options.num_label_units)
+                self._builder = GraphBuilder(view, self.graph_options(with_tags))
             else:
                 view = self.view
                 o = self.options
@@ -218,18 +220,33 @@ class Report:
         o.output_unit = unit if unit else o.sample_unit
 
 
-def _graph_sample(s: Sample, units: dict[str, str]) -> Sample:
-    """What pprof's newGraph leaves of a sample's labels: no pprof::base, numeric 'bytes' only."""
-    labels = s.labels
-    if labels and "pprof::base" in labels:
-        labels = {k: v for k, v in labels.items() if k != "pprof::base"}
-    nums = None
-    num_units = None
-    if s.num_labels and "bytes" in s.num_labels:
-        vs = s.num_labels["bytes"]
-        nums = {"bytes": list(vs)}
-        num_units = {"bytes": [units.get("bytes", "")] * len(vs)}
-    return Sample(s.locations, s.values, labels, nums, num_units)
+def _graph_labels(view: SampleSet, units: dict[str, str]) -> SampleSet:
+    """The view with what pprof's newGraph leaves of each label set: no pprof::base,
+    numeric 'bytes' only. Only the label sets change (one step per set, not per
+    sample): stacks, groups and values are the view's, and its stack index is reused."""
+    sets: list[LabelSet] = []
+    for labels, num_labels, _units in view.label_sets:
+        if labels and "pprof::base" in labels:
+            labels = {k: v for k, v in labels.items() if k != "pprof::base"}
+        nums = None
+        num_units = None
+        if num_labels and "bytes" in num_labels:
+            vs = num_labels["bytes"]
+            nums = {"bytes": list(vs)}
+            num_units = {"bytes": [units.get("bytes", "")] * len(vs)}
+        sets.append((labels, nums, num_units))
+    return SampleSet(
+        view.locations,
+        view.starts,
+        view.locs,
+        view.stack,
+        view.labels,
+        view.values,
+        sets,
+        view.invalid,
+        parent=view,
+        parent_stacks=np.arange(view.num_stacks, dtype=np.int64),
+    )
 
 
 class ViewCache:
