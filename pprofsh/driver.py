@@ -30,6 +30,21 @@ from pprofsh.profile.model import Profile
 from pprofsh.report import Report, ReportOptions, ViewCache
 from pprofsh.report.tagroot import add_label_nodes
 
+# The sample filters, in the order pprof lists them (the report's "Active filters" lines).
+_FILTER_KEYS = (
+    "focus",
+    "ignore",
+    "hide",
+    "show",
+    "show_from",
+    "tagfocus",
+    "tagignore",
+    "tagshow",
+    "taghide",
+)
+# What a filtered view depends on: the filters and prune_from.
+_FOCUS_KEYS = (*_FILTER_KEYS, "prune_from")
+
 
 def apply_command_overrides(cmd: str, fmt: str, cfg: Config) -> Config:
     """pprof's applyCommandOverrides: the options a command forces, on a copy.
@@ -102,21 +117,7 @@ def report_options(p: Profile, units: dict[str, str], cfg: Config, fmt: str) -> 
     stype = ("mean_" + st.type) if cfg.mean else st.type
     if cfg.divide_by == 0:
         raise CommandError("zero divisor specified")
-    active = [
-        f"{k}={cfg[k]}"
-        for k in (
-            "focus",
-            "ignore",
-            "hide",
-            "show",
-            "show_from",
-            "tagfocus",
-            "tagignore",
-            "tagshow",
-            "taghide",
-        )
-        if cfg[k]
-    ]
+    active = [f"{k}={cfg[k]}" for k in _FILTER_KEYS if cfg[k]]
     o = ReportOptions(
         output_format=fmt,
         cum_sort=cfg.sort == "cum",
@@ -185,20 +186,6 @@ def apply_focus(
     if prunefrom is not None:
         view = filters.prune_from(view, prunefrom)
     return view
-
-
-_FOCUS_KEYS = (
-    "focus",
-    "ignore",
-    "hide",
-    "show",
-    "show_from",
-    "tagfocus",
-    "tagignore",
-    "tagshow",
-    "taghide",
-    "prune_from",
-)
 
 
 def make_report(
