@@ -353,7 +353,7 @@ def _main(argv: list[str], ui: UI) -> int:
 
         if v.get("watch"):
             gc.enable()  # a long-running poll: let the collector reclaim each round
-        return run_leaks(parsed, ui)
+        return run_leaks(parsed.values, parsed.args, ui)
     if not parsed.args:
         ui.err.write(full_usage())
         ui.print_err("no profile source specified")

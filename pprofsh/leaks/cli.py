@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pprofsh.errors import PprofshError
 from pprofsh.leaks.analyze import analyze
 from pprofsh.leaks.render import render_json, render_text
 from pprofsh.ui import UI
-
-if TYPE_CHECKING:
-    from pprofsh.cli import Parsed
 
 # Exit status when -fail_on=N is set and some site grew by more than N goroutines.
 EXIT_LEAK = 3
@@ -22,12 +19,14 @@ def _source_roots(values: dict[str, Any]) -> list[str]:
     return roots + [os.getcwd()]
 
 
-def run_leaks(parsed: Parsed, ui: UI) -> int:
-    """Load each source as its own snapshot (in order), analyze, print; the exit status."""
+def run_leaks(v: dict[str, Any], sources: list[str], ui: UI) -> int:
+    """Load each source as its own snapshot (in order), analyze, print; the exit status.
+
+    `v` holds the parsed flag values, `sources` the arguments: plain data, so this layer
+    needs nothing from the cli above it."""
     from pprofsh.fetch import SourceSpec
     from pprofsh.session import fetch_one
 
-    v = parsed.values
     if v.get("watch"):
         from pprofsh.leaks.watch import watch
 
@@ -36,7 +35,6 @@ def run_leaks(parsed: Parsed, ui: UI) -> int:
             ui.print_err("pprofsh: no goroutine snapshot was fetched")
             return 1
     else:
-        sources = parsed.args
         if not sources:
             ui.print_err("pprofsh: -leaks needs at least one goroutine profile source")
             return 1
