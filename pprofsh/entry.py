@@ -96,13 +96,7 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
         elif n is not None:
             cfg.nodecount = n
         elif t[0] == ">":
-            out = t[1:]
-            if not out:
-                i += 1
-                if i >= len(args):
-                    raise CommandError("unexpected end of line after >")
-                out = args[i]
-            cfg.output = out
+            i, cfg.output = redirect_target(args, i)
         elif t[0] == "-":
             if t in ("--cum", "-cum"):
                 cfg.sort = "cum"
@@ -124,6 +118,17 @@ def report_words(c: Command, args: list[str], current: Config, interactive: bool
     return Invocation(arg, cfg, words)
 
 
+def redirect_target(args: list[str], i: int) -> tuple[int, str]:
+    """The file of a `>f` or `> f` at args[i]: the index of the last word it used, and the path."""
+    path = args[i][1:]
+    if not path:
+        i += 1
+        if i >= len(args):
+            raise CommandError("unexpected end of line after >")
+        path = args[i]
+    return i, path
+
+
 def no_words(c: Command, args: list[str], current: Config, interactive: bool) -> Invocation:
     """A command that takes no words."""
     if args:
@@ -139,14 +144,8 @@ def redirect_only(c: Command, args: list[str], current: Config, interactive: boo
         t = args[i]
         if not t.startswith(">"):
             raise CommandError(f"command {c.name} takes no arguments but >f")
-        path = t[1:]
-        if not path:
-            i += 1
-            if i >= len(args):
-                raise CommandError("unexpected end of line after >")
-            path = args[i]
         cfg = cfg.copy()
-        cfg.output = path
+        i, cfg.output = redirect_target(args, i)
         i += 1
     return Invocation(None, cfg, [])
 

@@ -14,7 +14,7 @@ from typing import IO, Any, TextIO
 
 from pprofsh import schedtrace as sched
 from pprofsh.delivery import Output, to_stream
-from pprofsh.entry import Command, Invocation, SessionAPI
+from pprofsh.entry import Command, Invocation, SessionAPI, redirect_target
 from pprofsh.errors import CommandError, PprofshError
 from pprofsh.go import is_terminal
 from pprofsh.leaks.analyze import NOT_BLOCKED, LeakReport, analyze
@@ -26,14 +26,8 @@ from pprofsh.snapshots import Snapshot
 
 
 def _redirect(args: list[str], i: int, cfg: Config) -> tuple[int, Config]:
-    path = args[i][1:]
-    if not path:
-        i += 1
-        if i >= len(args):
-            raise CommandError("unexpected end of line after >")
-        path = args[i]
     cfg = cfg.copy()
-    cfg.output = path
+    i, cfg.output = redirect_target(args, i)
     return i, cfg
 
 
